@@ -19,6 +19,15 @@ def swap_cells(model):
             if isinstance(child, ConvGRU_cell): setattr(mod, cname, ReferenceConvGRUCell.from_cell(child))
     return model
 
+def conv_macs(model, x):
+    "Multiply-accumulates of all convolutions in one forward pass (a training step does about three times as many)"
+    total = []
+    def hook(m, inp, out): total.append(out.numel() * m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1])
+    hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    with torch.no_grad(): model(x)
+    for h in hs: h.remove()
+    return sum(total)
+
 def step_time(model, x, y, steps):
     "Median seconds of a training step (forward, backward, Adam step)"
     opt, loss_func, times = torch.optim.Adam(model.parameters(), 1e-4), StackLoss(MSELossFlat()), []
@@ -35,6 +44,9 @@ def main(steps=3, bs=8):
     ref = swap_cells(copy.deepcopy(fast))
     with torch.no_grad(): torch.testing.assert_close(ref(x), fast(x), rtol=1e-4, atol=1e-4)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; SimpleModel {sum(p.numel() for p in fast.parameters())/1e6:.2f} M parameters")
+    m_ref, m_fast = conv_macs(ref, x), conv_macs(fast, x)
+    print(f"convolution work per forward pass: reference {m_ref/1e9:.2f} GMAC, ConvGRU_cell {m_fast/1e9:.2f} GMAC "
+          f"({m_ref/m_fast:.2f}x less: the most a compute-bound device can gain)")
     t_ref, l_ref = step_time(ref, x, y, steps)
     t_fast, l_fast = step_time(fast, x, y, steps)
     print(f"reference cell:  {t_ref:.2f} s/step (loss {l_ref:.5f})")

@@ -201,22 +201,18 @@ def draw_seed() -> int:
     return int(torch.randint(0, 2**62, (1,)).item())
 
 # %% ../nbs/00_data.ipynb #eaf650d1
-@functools.lru_cache(maxsize=16)
-def _row_table(size:int, ds:int, device) -> Tensor:
-    "`[free+1, size]` table: for a digit at `top`, the digit row shown on canvas row `y` (`ds` = the zero row)"
-    free = size - ds
-    r = torch.arange(size, device=device)[None] - torch.arange(free+1, device=device)[:, None]
-    return torch.where((r >= 0) & (r < ds), r, torch.full_like(r, ds))
-
 _scratch = threading.local()
 
-def _buffer(name:str, shape, dtype, device) -> Tensor:
-    "A per-thread scratch tensor reused across calls (fresh memory is slow to touch; temporaries need none)"
-    bufs = _scratch.__dict__.setdefault('bufs', {})
-    key = (name, dtype, str(device))
-    b = bufs.get(key)
-    if b is None or b.numel() < math.prod(shape): b = bufs[key] = torch.empty(math.prod(shape), dtype=dtype, device=device)
-    return b[:math.prod(shape)].view(shape)
+def _padded_slots(n:int, # Digit slots needed
+                  size:int, # Canvas size
+                  ds:int, # Digit size
+                  device) -> Tensor:
+    "Per-thread uint8 `[n, w, w]` canvases (`w = ds + 2*(size-ds)`), zero outside the centre `ds x ds`"
+    bufs, key = _scratch.__dict__.setdefault('slots', {}), (size, ds, str(device))
+    if key not in bufs or len(bufs[key]) < n:   # each call rewrites only the centre, so the border stays zero
+        w = 2*size - ds
+        bufs[key] = torch.zeros(max(n, 64), w, w, dtype=torch.uint8, device=device)
+    return bufs[key][:n]
 
 def render(digits:Tensor, # uint8 `[B, D, ds, ds]`, one image per digit slot (zeros for absent digits)
            top:Tensor, # int `[B, T, D]` pixel rows of the digits' top edges
@@ -225,16 +221,15 @@ def render(digits:Tensor, # uint8 `[B, D, ds, ds]`, one image per digit slot (ze
           ) -> Tensor: # uint8 `[B, T, size, size]`
     "Draw the digits at their positions on blank canvases, combining overlaps by maximum"
     B, D, ds, _ = digits.shape
-    T, free, dev = top.shape[1], size - ds, digits.device
-    pad = _buffer('pad', (B, D, ds+1, ds + 2*free), torch.uint8, dev).zero_()   # zero row at `ds`, zero columns each side
-    pad[:, :, :ds, free:free+ds] = digits
-    rows = _buffer('rows', (B, D, ds+1, free+1, size), torch.uint8, dev)       # every digit row at every shift
-    rows.copy_(pad.unfold(-1, size, 1))
-    slot = torch.arange(B*D, device=dev).view(B, 1, D) * ((ds+1)*(free+1))
-    idx = _row_table(size, ds, dev)[top] * (free+1) + (slot + free - left)[..., None]   # [B, T, D, size]
-    drawn = _buffer('drawn', (B*T*D*size, size), torch.uint8, dev)
-    torch.index_select(rows.view(-1, size), 0, idx.view(-1), out=drawn)
-    return drawn.view(B, T, D, size, size).amax(2)
+    T, free, S = top.shape[1], size - ds, B * D
+    w = ds + 2*free                                   # each digit sits in the centre of a `w x w` zero canvas
+    pad = _padded_slots(S, size, ds, digits.device)
+    pad[:, free:free+ds, free:free+ds] = digits.reshape(S, ds, ds)
+    # every `size x size` window of the padded canvases, indexed by the flat offset of its top-left pixel
+    windows = pad.view(-1).as_strided((S*w*w - (size-1)*w - size + 1, size, size), (1, w, 1))
+    slot = torch.arange(0, S*w*w, w*w, device=digits.device).view(B, 1, D)
+    offset = slot + (free - top) * w + (free - left)  # the window that shows the digit at (top, left)
+    return torch.index_select(windows, 0, offset.view(-1)).view(B, T, D, size, size).amax(2)
 
 # %% ../nbs/00_data.ipynb #9bd3bbe3
 def generate_sequences(digits:Tensor, # uint8 `[N, ds, ds]` digit pool, on the device to render on

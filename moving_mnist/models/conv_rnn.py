@@ -69,15 +69,18 @@ class ConvGRU_cell(Module):
             if hidden_state is None or seq_len is None: raise ValueError("inputs=None needs a hidden_state and seq_len")
             bs, T, (h, w) = hidden_state.shape[0], seq_len, hidden_state.shape[-2:]
         else: bs, T, _, h, w = inputs.shape
-        ht = hidden_state if hidden_state is not None else self.initHidden(bs, self.out_ch, h, w)
-        if self.debug: print(f'{self}: inputs {None if inputs is None else tuple(inputs.shape)}, state {tuple(ht.shape)}')
+        if self.debug: print(f'{self}: inputs {None if inputs is None else tuple(inputs.shape)}, state {(bs, self.out_ch, h, w)}')
         xs = self.input_convs(inputs)
         if inputs is None: xs = xs.expand(bs, T, -1, 1, 1)           # the bias alone, broadcast in each step's sum
-        return scan(self.step, xs, ht)
+        return scan(self.step, xs, hidden_state)                     # None: a zero state, see `step`
 
-    def step(self, xt, ht):
-        "One step from the input's share `xt` (`[bs, 3*out_ch, H, W]`) and the state: (new state, new state)"
+    def step(self, xt, ht=None):
+        "One step from the input's share `xt` (`[bs, 3*out_ch, H, W]`) and the state (None: zeros): (new state, new state)"
         x_gates, x_cand = xt.split([2*self.out_ch, self.out_ch], dim=1)
+        if ht is None:       # zero state: both state-to-state convolutions (no bias) are zero, so they are skipped
+            z = torch.sigmoid(self.gates_norm(x_gates))[:, :self.out_ch]
+            ht = z * torch.tanh(self.cand_norm(x_cand))
+            return ht, ht
         z, r = torch.sigmoid(self.gates_norm(x_gates + self.h2gates(ht))).chunk(2, dim=1)
         cand = torch.tanh(self.cand_norm(x_cand + self.h2cand(r * ht)))
         ht = (1 - z) * ht + z * cand
