@@ -6,6 +6,9 @@ Compares, in the same run:
 - a reference: the straightforward per-sequence loop generator of the original library (a Python loop per
   frame for each digit's trajectory, numpy slicing per frame and digit), collated by a torch `DataLoader`.
 
+The last line is not a loader: it only writes a fresh float32 batch of the same shape, the least any loader
+returning float32 batches must do, which bounds the ratio any of them can reach on this machine.
+
 Usage: python bench/data_throughput.py [--seconds 5] [--bs 16]
 """
 import argparse, math, random, time
@@ -52,6 +55,34 @@ def seqs_per_sec(dl, bs, seconds):
         n += len(b[0][0]) if isinstance(b[0], tuple) else len(b[0])
     return n / (time.perf_counter() - t0)
 
+def floor_per_sec(bs, seconds, n_in=10, n_out=10, size=64):
+    "Sequences per second of the least any loader must do: write a fresh float32 batch `(x, y)` once"
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        x, y = torch.empty(bs, n_in, 1, size, size).fill_(0.5), torch.empty(bs, n_out, 1, size, size).fill_(0.5)
+        n += bs
+    return n / (time.perf_counter() - t0)
+
+def per_call_ms(f, seconds=1.0):
+    "Mean milliseconds of `f()` over about `seconds`"
+    f(); n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds: f(); n += 1
+    return (time.perf_counter() - t0) / n * 1e3
+
+def breakdown(dl, bs, seconds=1.0):
+    "Where a batch's time goes: sequence parameters, rendering, float32 conversion, the fastai loader"
+    ds, idxs, it = dl.dataset, np.arange(bs), iter(dl)
+    T, D = ds.n_frames_total, max(ds.num_objects)
+    digits = ds.digits[torch.randint(0, len(ds.digits), (bs * D,))].view(bs, D, *ds.digits.shape[1:])
+    top, left = (torch.randint(0, ds.size - digits.shape[-1] + 1, (bs, T, D)) for _ in range(2))
+    seqs = ds.generate(idxs)
+    t = dict(generate=per_call_ms(lambda: ds.generate(idxs), seconds), render=per_call_ms(lambda: render(digits, top, left, ds.size), seconds),
+             convert=per_call_ms(lambda: ds.split_frames(seqs), seconds), batch=per_call_ms(lambda: next(it), seconds))
+    parts = {'sequence parameters (hash, bounce, digit choice)': t['generate'] - t['render'], 'render (index_select + max)': t['render'],
+             'float32 conversion of x and y': t['convert'], 'fastai loader and the rest': t['batch'] - t['generate'] - t['convert']}
+    print(f"\none batch of {bs} from the batch DataLoader: {t['batch']:.2f} ms")
+    for k, v in parts.items(): print(f"  {k:50s} {v:6.2f} ms")
+
 def main(seconds=5.0, bs=16):
     torch.manual_seed(0); random.seed(0)
     t0 = time.perf_counter(); digits = load_mnist(DATA_PATH, 'train'); t_load = time.perf_counter() - t0
@@ -63,10 +94,13 @@ def main(seconds=5.0, bs=16):
     loop_dl = torch.utils.data.DataLoader(LoopMovingMNIST(digits, length=100_000), batch_size=bs, num_workers=0)
     res = {name: seqs_per_sec(dl, bs, seconds) for name, dl in
            [('reference loop (per sequence)', loop_dl), ('per-item TfmdLists path', item_dl), ('batch DataLoader', batch_dl)]}
+    res['floor: write the float32 batch'] = floor_per_sec(bs, seconds)
     ref = res['reference loop (per sequence)']
     print(f"{'path':32s} {'seq/s':>10s} {'vs reference':>13s}")
     for k, v in res.items(): print(f"{k:32s} {v:10.0f} {v/ref:12.1f}x")
     print(f"batch DataLoader / reference = {res['batch DataLoader']/ref:.1f}x (target >= 20x)")
+    print(f"20x the reference leaves {bs / (20 * ref) * 1e3:.2f} ms per batch of {bs}")
+    breakdown(batch_dl, bs)
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])

@@ -252,7 +252,7 @@ def generate_sequences(digits:Tensor, # uint8 `[N, ds, ds]` digit pool, on the d
     pos = torch.from_numpy(np.ascontiguousarray((pos * (size - ds)).astype(np.int64).transpose(0, 1, 3, 2))).to(dev)
     pick = torch.from_numpy(np.minimum((di * len(digits)).astype(np.int64), len(digits)-1)).to(dev)   # [B, D]
     present = torch.from_numpy(np.arange(D)[None] < k[:, None]).to(dev)     # [B, D]: slots beyond n_obj stay empty
-    chosen = digits[pick] * present[..., None, None]
+    chosen = torch.index_select(digits, 0, pick.view(-1)).view(*pick.shape, ds, ds).mul_(present[..., None, None])
     return render(chosen, pos[0], pos[1], size)[:, :, None]
 
 # %% ../nbs/00_data.ipynb #9e00786d
