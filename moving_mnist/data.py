@@ -222,6 +222,7 @@ def render(digits:Tensor, # uint8 `[B, D, ds, ds]`, one image per digit slot (ze
     "Draw the digits at their positions on blank canvases, combining overlaps by maximum"
     B, D, ds, _ = digits.shape
     T, free, S = top.shape[1], size - ds, B * D
+    if S == 0: return digits.new_zeros(B, T, size, size)    # no digit slots (`n_obj=0`): blank canvases
     w = ds + 2*free                                   # each digit sits in the centre of a `w x w` zero canvas
     pad = _padded_slots(S, size, ds, digits.device)
     pad[:, free:free+ds, free:free+ds] = digits.reshape(S, ds, ds)
