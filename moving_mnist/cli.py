@@ -23,6 +23,12 @@ class _Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line"
     def error(self, message): raise CLIError(f"{message} (see {self.prog} --help)")
 
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    "Show each default once, and only a real one: not where the help names it already, nor `None`"
+    def _get_help_string(self, action):
+        said = 'default:' in (action.help or '') or action.default is None
+        return action.help if said else super()._get_help_string(action)
+
 def _run(main, argv, prog):
     "Run `main(argv)`, turning `CLIError`s and missing files into one line on stderr and exit status 2"
     try: return main(argv)
@@ -32,7 +38,7 @@ def _run(main, argv, prog):
 
 # %% ../nbs/12_cli.ipynb #a3e544f5
 def train_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog='mmnist_train', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    p = _Parser(prog='mmnist_train', formatter_class=_Help,
                 description="Train a Moving MNIST forecasting model and evaluate it against copy-last on a fixed test set. "
                             f"Architectures: {', '.join(sorted(ARCHS))}.")
     p.add_argument('--arch', default='conv_gru', help="registered architecture")
@@ -109,14 +115,14 @@ def mmnist_train():
 
 # %% ../nbs/12_cli.ipynb #57b8fdc8
 def eval_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog='mmnist_eval', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    p = _Parser(prog='mmnist_eval', formatter_class=_Help,
                 description="Evaluate an exported learner (from mmnist_train or learn.export) against copy-last on a fixed test set.")
     p.add_argument('model', help="exported learner (.pkl)")
     p.add_argument('--test-seq', dest='test_seq', default=None, help="the public mnist_test_seq.npy; otherwise a generated set")
     p.add_argument('--n', type=int, default=1000, help="generated test sequences (without --test-seq)")
     p.add_argument('--seed', type=int, default=1234, help="seed of the generated test set")
     p.add_argument('--n_obj', type=int, default=2, help="digits per generated sequence")
-    p.add_argument('--digits', default=str(DATA_PATH), help="digit source of the generated set (its held-out test split)")
+    p.add_argument('--digits', default=str(DATA_PATH), help="digit source of the generated set, its held-out test split (default: the embedded 5,000)")
     p.add_argument('--bs', type=int, default=64, help="batch size")
     p.add_argument('--json', default=None, help="where to write the table as JSON (default: next to the model)")
     return p
