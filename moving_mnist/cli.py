@@ -41,7 +41,7 @@ def train_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='mmnist_train', formatter_class=_Help,
                 description="Train a Moving MNIST forecasting model and evaluate it against copy-last on a fixed test set. "
                             f"Architectures: {', '.join(sorted(ARCHS))}.")
-    p.add_argument('--arch', default='conv_gru', help="registered architecture")
+    p.add_argument('--arch', default='simvp', help="registered architecture")
     p.add_argument('--n_in', type=int, default=10, help="input frames")
     p.add_argument('--n_out', type=int, default=10, help="frames to forecast")
     p.add_argument('--n_obj', type=int, nargs='+', default=[2], help="digits per sequence (several values: sampled per sequence)")
