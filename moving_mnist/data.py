@@ -223,8 +223,8 @@ def render(digits:Tensor, # uint8 `[B, D, ds, ds]`, one image per digit slot (ze
     B, D, ds, _ = digits.shape
     T, free, S = top.shape[1], size - ds, B * D
     if S == 0: return digits.new_zeros(B, T, size, size)    # no digit slots (`n_obj=0`): blank canvases
-    w = ds + 2*free                                   # each digit sits in the centre of a `w x w` zero canvas
-    pad = _padded_slots(S, size, ds, digits.device)
+    pad = _padded_slots(S, size, ds, digits.device)   # each digit sits in the centre of a `w x w` zero canvas
+    w = pad.shape[-1]
     pad[:, free:free+ds, free:free+ds] = digits.reshape(S, ds, ds)
     # every `size x size` window of the padded canvases, indexed by the flat offset of its top-left pixel
     windows = pad.view(-1).as_strided((S*w*w - (size-1)*w - size + 1, size, size), (1, w, 1))
