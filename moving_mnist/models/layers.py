@@ -60,11 +60,11 @@ class ConvGRUCell(RecurrentCell):
                  c_in:int, # Input channels
                  c_hid:int, # Hidden (state) channels
                  ks=3, # Kernel size (int or pair)
+                 bias:bool=True, # Biases of the input convolution (and, with `reset='after'`, of the state's candidate convolution)
+                 activation=torch.tanh, # Activation of the candidate
                  norm:bool=False, # GroupNorm of `c_hid // 8` groups on the gate and candidate pre-activations
                  reset:str='after', # 'after': r scales the state's convolution; 'before': r scales the state before it
                  update:str='state', # 'state': z weights the old state; 'candidate': z weights the candidate
-                 bias:bool=True, # Biases of the input convolution (and, with `reset='after'`, of the state's candidate convolution)
-                 activation=torch.tanh, # Activation of the candidate
                  init:str='xavier' # 'xavier' (uniform, gain of tanh, zero biases) or 'torch', as one layer over `[x, h]`
                 ):
         if reset not in ('before', 'after'): raise ValueError(f"reset={reset!r}, expected 'before' or 'after'")
@@ -143,16 +143,16 @@ class StackedCells(Module):
                  input_p:float=0., # Dropout on the input sequence (one mask for all steps)
                  hidden_p:float=0. # Dropout between layers
                 ):
-        self.cells = nn.ModuleList(cells)
+        self.cell_list = nn.ModuleList(cells)
         self.input_dp = RNNDropout(input_p) if input_p else noop
         self.hidden_dps = nn.ModuleList(nn.Dropout(hidden_p) for _ in cells[:-1]) if hidden_p else None
 
     def forward(self, x:Tensor, states:list|None=None):
         "`x` `[bs, T, c, H, W]` -> (the last layer's outputs `[bs, T, c_hid, H, W]`, the last state of every layer)"
         x, new = self.input_dp(x), []
-        for l, cell in enumerate(self.cells):
-            x, s = cell(x, None if states is None else states[l])
-            if self.hidden_dps is not None and l < len(self.cells) - 1: x = self.hidden_dps[l](x)
+        for l, cell in enumerate(self.cell_list):
+            x, s = scan(cell.step, cell.input_conv(x), None if states is None else states[l])
+            if self.hidden_dps is not None and l < len(self.cell_list) - 1: x = self.hidden_dps[l](x)
             new.append(s)
         return x, new
 
