@@ -147,8 +147,8 @@ class TeacherForcing(Callback):
         store_attr()
     @property
     def pr(self) -> float:
-        "The current probability of feeding targets"
-        progress = self.epoch + (0 if self.per_epoch else self.iter / max(self.n_iter, 1))
+        "The current probability of feeding targets (batch by batch: already decreased for the current batch, as OpenSTL)"
+        progress = self.epoch if self.per_epoch else (self.train_iter + 1) / max(self.n_iter, 1)
         return max(0., self.start * (1. - progress / self.end_epoch))
     def before_batch(self):
         if not self.training or not len(self.yb): return
