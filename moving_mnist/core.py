@@ -102,10 +102,11 @@ class StackLoss:
         act = getattr(self.loss_func, 'activation', noop)
         return tuple(map(act, x)) if isinstance(x, (tuple, list)) else to_seq(tuple(map(act, to_frames(x))))
     def decodes(self, x):
-        "The wrapped loss's decoding, frame by frame, as one `[bs, T, ...]` sequence"
+        "The wrapped loss's decoding, frame by frame: one `[bs, T, ...]` sequence, or one output of frames for tuples"
         dec = getattr(self.loss_func, 'decodes', noop)
         frames = [dec(f) for f in to_frames(x)]
         frames = [f[:, None] if f.ndim == 3 else f for f in frames]          # class labels `[bs, H, W]` -> `[bs, 1, H, W]`
+        if isinstance(x, (tuple, list)): return (fastuple(frames),)           # the model's one output, a sequence of frames
         return retain_type(torch.stack(frames, dim=1), frames[0])
     def __repr__(self): return f"StackLoss({self.loss_func})"
 
@@ -137,17 +138,22 @@ class TeacherForcing(Callback):
     "In training, pass the targets and a teacher-forcing mask to the model; the probability decays to 0 at `end_epoch`"
     order = 5
     def __init__(self,
-                 end_epoch:float, # Epoch at which the probability reaches 0
+                 end_epoch:float|None=None, # Epoch at which the probability reaches 0
                  per_epoch:bool=False, # Decay once per epoch (else batch by batch)
                  granularity:str='batch', # See `teacher_forcing_mask`
-                 start:float=1. # Probability at epoch 0
+                 start:float=1., # Probability at the start
+                 end_iter:int|None=None # Or: training batch at which it reaches 0 (batch by batch, whatever an epoch's length)
                 ):
         if granularity not in TF_GRANULARITIES: raise ValueError(f"granularity={granularity!r}, expected one of {TF_GRANULARITIES}")
-        if not end_epoch > 0: raise ValueError(f"end_epoch={end_epoch!r}, expected a positive number of epochs")
+        if (end_epoch is None) == (end_iter is None): raise ValueError("pass one of end_epoch and end_iter")
+        end = ifnone(end_epoch, end_iter)
+        if not end > 0: raise ValueError(f"{'end_epoch' if end_iter is None else 'end_iter'}={end!r}, expected a positive number")
+        if end_iter is not None and per_epoch: raise ValueError("end_iter decays batch by batch: per_epoch must be False")
         store_attr()
     @property
     def pr(self) -> float:
         "The current probability of feeding targets (batch by batch: already decreased for the current batch, as OpenSTL)"
+        if self.end_iter is not None: return max(0., self.start * (1. - (self.train_iter + 1) / self.end_iter))
         progress = self.epoch if self.per_epoch else (self.train_iter + 1) / max(self.n_iter, 1)
         return max(0., self.start * (1. - progress / self.end_epoch))
     def before_batch(self):

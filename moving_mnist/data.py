@@ -125,7 +125,8 @@ def show_results(x:TensorSeq, y, samples, outs, ctxs=None, max_n:int=4, figsize=
 class MovingMNISTDL(TfmdDL):
     "A `TfmdDL` whose batches are made whole by its dataset (`dataset.generate(idxs, device)`)"
     def __init__(self, dataset, bs:int=16, shuffle:bool=False, num_workers:int=0, **kwargs):
-        super().__init__(dataset, bs=bs, shuffle=shuffle, num_workers=num_workers, indexed=True, **kwargs)
+        kwargs.setdefault('indexed', True)          # sized datasets without per-item access: their indices are the items
+        super().__init__(dataset, bs=bs, shuffle=shuffle, num_workers=num_workers, **kwargs)
 
     def create_item(self, s): return ifnone(s, 0)   # items are indices (fastai probes with None); the batch is made in one go
     def create_batches(self, samps): return map(self.do_batch, self.chunkify(samps))   # no per-item work

@@ -72,10 +72,11 @@ def ssim(pred, targ, data_range:float=SSIM_DATA_RANGE) -> float:
     "SSIM per frame after clipping to [0, 1], averaged over frames and sequences (data range 2: the published convention)"
     return ssim_per_frame(pred, targ, data_range).mean().item()
 
-# %% ../nbs/05_metrics.ipynb #fef8ae17
+# %% ../nbs/05_metrics.ipynb #339a3182
 class CopyLastFrame(Module):
     "Forecast `n_out` copies of the last input frame: the baseline every model must beat"
-    def __init__(self, n_out:int=10):
+    def __init__(self, n_out:int=10, n_in:int|None=None, c_in:int|None=None, c_out:int|None=None):
+        if c_in is not None and c_out is not None and c_in != c_out: raise ValueError(f"CopyLastFrame repeats the last frame: c_out={c_out} must equal c_in={c_in}")
         self.n_out = n_out
         self.unused = nn.Parameter(torch.zeros(()))    # fastai reads the model's device from its parameters
     def forward(self, x, *args):

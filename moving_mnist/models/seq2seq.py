@@ -71,6 +71,7 @@ class Seq2Seq(Module):
                 ):
         n_out, c_out = ifnone(seq_len, n_out), ifnone(ch_out, c_out)         # the original names win when given
         if feedback not in ('latent', 'frame'): raise ValueError(f"feedback={feedback!r}, expected 'latent' or 'frame'")
+        if feedback == 'frame' and c_out != c_in: raise ValueError(f"feedback='frame' encodes the forecast again: c_out={c_out} must equal c_in={c_in}")
         store_attr('n_out,c_out,c_in,n_in,feedback,debug')
         self.img_encoder = TimeDistributed(image_encoder(c_in, nf))
         self.img_decoder = TimeDistributed(image_decoder(c_out, nf))
@@ -110,6 +111,7 @@ class Seq2SeqPhy(Seq2Seq):
                  n_in:int|None=None, phy_hidden=(49,), phy_ks:int=7, input_p:float=0.2, hidden_p:float=0.1,
                  seq_len:int|None=None, ch_out:int|None=None):
         super().__init__(n_out, c_out, ks, n_layers, debug, c_in, nf, n_in, 'latent', input_p, hidden_p, seq_len, ch_out)
+        if self.c_out != c_in: raise ValueError(f"Seq2SeqPhy encodes its forecast again: c_out={self.c_out} must equal c_in={c_in}")
         self.phy = PhyCell(4*nf, phy_hidden, ks=phy_ks, gate_on='tilde', norm='batch_in')
 
     def forward(self, x, targ=None, tf_mask=None):
