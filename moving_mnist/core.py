@@ -153,8 +153,9 @@ class TeacherForcing(Callback):
     @property
     def pr(self) -> float:
         "The current probability of feeding targets (batch by batch: already decreased for the current batch, as OpenSTL)"
-        if self.end_iter is not None: return max(0., self.start * (1. - (self.train_iter + 1) / self.end_iter))
-        progress = self.epoch if self.per_epoch else (self.train_iter + 1) / max(self.n_iter, 1)
+        step = self.epoch * self.n_iter + self.iter                  # the global training step (also right in a resumed fit)
+        if self.end_iter is not None: return max(0., self.start * (1. - (step + 1) / self.end_iter))
+        progress = self.epoch if self.per_epoch else (step + 1) / max(self.n_iter, 1)
         return max(0., self.start * (1. - progress / self.end_epoch))
     def before_batch(self):
         if not self.training or not len(self.yb): return

@@ -128,11 +128,13 @@ class MovingMNISTDL(TfmdDL):
         kwargs.setdefault('indexed', True)          # sized datasets without per-item access: their indices are the items
         super().__init__(dataset, bs=bs, shuffle=shuffle, num_workers=num_workers, **kwargs)
 
-    def create_item(self, s): return ifnone(s, 0)   # items are indices (fastai probes with None); the batch is made in one go
+    def create_item(self, s): return -1 if s is None else s   # items are indices; fastai's type probe (None) gets a fixed sequence
     def create_batches(self, samps): return map(self.do_batch, self.chunkify(samps))   # no per-item work
     def create_batch(self, b):
         on_device = self.fake_l.num_workers == 0     # workers render on the CPU, the main process on `device`
-        seqs = self.dataset.generate(np.asarray(b), device=self.device if on_device else None)
+        idxs = np.asarray(b)
+        probe = {'seed': 0} if (idxs < 0).any() else {}                 # a probe draws nothing from the random streams
+        seqs = self.dataset.generate(np.abs(idxs), device=self.device if on_device else None, **probe)
         x, y = split_frames(seqs, self.dataset.n_in, self.dataset.th)
         return typed_batch(x, y if y.shape[1] else None)
     def do_batch(self, b): return self.create_batch(self.before_batch(b))

@@ -100,6 +100,7 @@ class Recipe:
                  bs:int=16, # Batch size
                  precision:str|None=None, # 'fp32', 'fp16', 'bf16'; None: fp16 mixed precision on CUDA, else fp32
                  tf:dict|None=None, # `TeacherForcing` arguments, or None
+                 minutes:float|None=None, # A wall-clock budget that replaces `epochs` by default (the main job's CPU recipe)
                  source:str='' # Where the numbers come from
                 ):
         if opt not in ('fastai', 'torch_adam'): raise ValueError(f"opt={opt!r}, expected 'fastai' or 'torch_adam'")
@@ -147,8 +148,12 @@ class Arch:
             raise ValueError(f"preset={preset!r} for {self.name}: expected 'default' or one of {list(self.presets)}")
         return {**self.config, **(self.presets[preset] if preset != 'default' else {}), **ifnone(arch_config, {})}
     def build(self, n_in:int, n_out:int, c_in:int=1, c_out:int=1, preset:str='default', arch_config:dict|None=None) -> nn.Module:
-        "The model for `n_in -> n_out` frames of `c_in -> c_out` channels"
-        return self.model(n_in=n_in, n_out=n_out, c_in=c_in, c_out=c_out, **self.model_config(preset, arch_config))
+        "The model for `n_in -> n_out` frames of `c_in -> c_out` channels; a configuration it cannot be built with raises a `ValueError`"
+        cfg = self.model_config(preset, arch_config)
+        try: return self.model(n_in=n_in, n_out=n_out, c_in=c_in, c_out=c_out, **cfg)
+        except ValueError: raise
+        except (TypeError, RuntimeError, ZeroDivisionError, IndexError) as e:
+            raise ValueError(f"{self.name} cannot be built with {cfg} ({n_in} -> {n_out} frames, {c_in} -> {c_out} channels): {e}") from None
     def __repr__(self): return f"Arch({self.name!r}, {self.model.__name__}, config={self.config}, recipes={list(self.recipes)})"
 
 ARCHS = {}
@@ -214,7 +219,7 @@ register_arch('conv_lstm', ConvLSTMNet, loss=lambda n_in, n_out: WeightedLoss(St
               doc="ConvLSTM (Shi et al., 2015) as OpenSTL benchmarks it: 4 x 128 channels, 5x5 filters, 4x4 patches, scheduled sampling.")
 
 register_arch('flow_warp', FlowWarp, loss=lambda n_in, n_out: MultiScaleMSE(4), presets=dict(small=dict(), tiny=dict(nf=8)),
-              recipes={'fastai': _fastai(2e-3, precision='fp32')},
+              recipes={'fastai': _fastai(2e-3, precision='fp32', n_train=1600, minutes=6)},
               doc="Forecasts by warping the last frame with predicted flows: sharp, and copy-last before training (the main job's model).");
 
 # %% ../nbs/20_learner.ipynb #5ac19935
@@ -280,18 +285,20 @@ def fit_recipe(self:Learner,
                epochs:int|None=None, # Epochs (default: the recipe's)
                minutes:float|None=None, # Train for this wall-clock budget instead (the schedule follows the time used)
                lr:float|None=None, # Peak or constant learning rate (default: the learner's)
-               cbs=None # Extra callbacks for this fit
+               cbs=None, # Extra callbacks for this fit
+               start_epoch:int=0 # Resume a fit of `epochs` at this epoch (the schedule continues where it was)
               ):
-    "Train with the learner's recipe: its schedule over its epochs, or for `minutes`"
+    "Train with the learner's recipe: its schedule over its epochs, or for `minutes` (the recipe's budget if it has one)"
     r = getattr(self, 'recipe', None)
     if r is None: raise ValueError("this Learner has no recipe: build it with mmnist_learner, or use fit_one_cycle")
+    if epochs is None and minutes is None: minutes = r.minutes
     lr, cbs = ifnone(lr, self.lr), L(cbs)
     if minutes is not None: epochs, cbs = ifnone(epochs, 10**6), cbs + [TimeBudget(minutes)]
     epochs = ifnone(epochs, r.epochs)
     if not isinstance(epochs, int) or epochs < 1: raise ValueError(f"epochs={epochs!r}, expected an int >= 1")
-    if r.schedule == 'one_cycle': return self.fit_one_cycle(epochs, lr, cbs=cbs)
-    if r.schedule == 'torch_one_cycle': return self.fit(epochs, lr, cbs=cbs + [TorchOneCycle(lr)])
-    return self.fit(epochs, lr, cbs=cbs + [PlateauEvery(every=10, monitor='mse', patience=2, factor=0.1)])
+    if r.schedule == 'one_cycle': return self.fit_one_cycle(epochs, lr, cbs=cbs, start_epoch=start_epoch)
+    if r.schedule == 'torch_one_cycle': return self.fit(epochs, lr, cbs=cbs + [TorchOneCycle(lr)], start_epoch=start_epoch)
+    return self.fit(epochs, lr, cbs=cbs + [PlateauEvery(every=10, monitor='mse', patience=2, factor=0.1)], start_epoch=start_epoch)
 
 # %% ../nbs/20_learner.ipynb #3c6a4e5a
 def check_archs(archs=None, n_in:int=4, n_out:int=4, size:int=32) -> list:

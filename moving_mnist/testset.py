@@ -84,8 +84,8 @@ class SeqTensors:
             raise ValueError(f"x {list(x.shape)} {x.dtype} and y {list(y.shape)} {y.dtype}: expected the same number of sequences, frame shape and dtype")
         self.x, self.y, self.th, self.n_in = x, y, th, x.shape[1]
     def __len__(self): return len(self.x)
-    def generate(self, idxs, device=None) -> Tensor:
-        "Sequences `idxs` (inputs then targets), on `device`"
+    def generate(self, idxs, device=None, seed=None) -> Tensor:
+        "Sequences `idxs` (inputs then targets), on `device` (`seed` is unused: the sequences are fixed)"
         i = torch.as_tensor(np.asarray(idxs), dtype=torch.long)
         seqs = self.x[i] if self.y is None else torch.cat([self.x[i], self.y[i]], 1)
         return seqs.to(device or 'cpu')

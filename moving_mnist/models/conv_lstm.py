@@ -56,8 +56,10 @@ class ConvLSTMNet(Module):
         if targ is not None: check_frames(targ, self.c_in, 'target', multiple=self.patch_size)
         n_in, state, preds = x.shape[1], None, []
         inp = x[:, 0]
-        for t in range(n_in + self.n_out - 1):
+        n_steps = n_in + self.n_out - 1
+        for t in range(n_steps):
             out, state = self._step(inp, state); preds.append(out)
+            if t + 1 == n_steps: break
             if t + 1 < n_in: inp = x[:, t + 1]                           # still reading the input frames
             else:
                 j = t + 1 - n_in                                          # the forecast step whose input this is
