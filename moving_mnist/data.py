@@ -134,7 +134,7 @@ class MovingMNISTDL(TfmdDL):
         on_device = self.fake_l.num_workers == 0     # workers render on the CPU, the main process on `device`
         idxs = np.asarray(b)
         probe = {'seed': 0} if (idxs < 0).any() else {}                 # a probe draws nothing from the random streams
-        seqs = self.dataset.generate(np.abs(idxs), device=self.device if on_device else None, **probe)
+        seqs = self.dataset.generate(np.where(idxs < 0, 0, idxs), device=self.device if on_device else None, **probe)
         x, y = split_frames(seqs, self.dataset.n_in, self.dataset.th)
         return typed_batch(x, y if y.shape[1] else None)
     def do_batch(self, b): return self.create_batch(self.before_batch(b))

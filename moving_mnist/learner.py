@@ -331,11 +331,12 @@ def _check_test_set(learn, x, y):
 def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`)
              x:Tensor, # Inputs `[N, n_in, 1, H, W]`, uint8 or floats in [0, 1]
              y:Tensor, # Targets `[N, n_out, 1, H, W]`, same dtype
-             bs:int=64 # Batch size
+             bs:int=64, # Batch size
+             th:float|None=None # Binarisation threshold, for a learner trained on binarised frames (masks are measured)
             ) -> dict:
     "The protocol metrics (and per-frame curves) of `learn` on test sequences `x`, `y`"
     x, y = _check_test_set(learn, x, y)
-    dl = test_set_dl(x, y, bs=bs, device=learn.dls.device, after_batch=learn.dls.after_batch)
+    dl = test_set_dl(x, y, bs=bs, device=learn.dls.device, th=th, after_batch=learn.dls.after_batch)
     metrics = mmnist_metrics()
     old = learn.metrics
     try:
@@ -344,13 +345,13 @@ def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`
     finally: learn.metrics = old
     return {**{m.name: m.value for m in metrics}, 'per_frame': {m.name: m.per_frame.tolist() for m in metrics}}
 
-def evaluate_with_copy_last(learn:Learner, x:Tensor, y:Tensor, bs:int=64) -> dict:
+def evaluate_with_copy_last(learn:Learner, x:Tensor, y:Tensor, bs:int=64, th:float|None=None) -> dict:
     "`evaluate` for `learn` and for the copy-last baseline on the same sequences"
     x, y = _check_test_set(learn, x, y)
     base = Learner(learn.dls, CopyLastFrame(y.shape[1]), loss_func=StackLoss(MSELossFlat()))
-    return {'model': evaluate(learn, x, y, bs), 'copy_last': evaluate(base, x, y, bs)}
+    return {'model': evaluate(learn, x, y, bs, th), 'copy_last': evaluate(base, x, y, bs, th)}
 
-# %% ../nbs/20_learner.ipynb #6eaede34
+# %% ../nbs/20_learner.ipynb #e8a4b0e0
 def _model_forecast(model:nn.Module, x:Tensor) -> Tensor:
     "The forecast of `model` for a 5-D batch (the first output of models that return several)"
     out = model(x)
@@ -395,7 +396,7 @@ def forecast(self:Learner, frames, # `n_in` frames: `[T, H, W]` or `[T, 1, H, W]
     if t.ndim == 3: p = p[:, 0]
     return p.numpy() if is_np else p
 
-# %% ../nbs/20_learner.ipynb #6be41175
+# %% ../nbs/20_learner.ipynb #da952406
 def _u8(seq) -> np.ndarray:
     "uint8 `[T, H, W]` from a `[T, H, W]` / `[T, 1, H, W]` array or tensor, uint8 or floats in [0, 1]"
     a = seq.detach().cpu().numpy() if isinstance(seq, Tensor) else np.asarray(seq)

@@ -102,8 +102,11 @@ class SeqMetric(Metric):
     def __init__(self, name:str=None): self._name = ifnone(name, type(self).__name__)
     def reset(self): self.total, self.count = None, 0
     def accumulate(self, learn):
-        pred, targ = (to_pixels(to_seq(o).float(), learn.dls) for o in (learn.pred, learn.y))
-        self.update(pred, targ)
+        pred, targ = to_seq(learn.pred), to_seq(learn.y)
+        if not targ.is_floating_point():                     # class labels: the predicted mask against the target mask
+            pred = pred.argmax(2, keepdim=True).float() if pred.shape[2] > 1 else to_pixels(pred.float(), learn.dls)
+            return self.update(pred, targ.float())
+        self.update(to_pixels(pred.float(), learn.dls), to_pixels(targ.float(), learn.dls))
     def per_frame_values(self, pred, targ) -> Tensor: return type(self).per_frame_func(pred, targ)
     def update(self, pred, targ):
         "Add the per-frame values of a batch"
