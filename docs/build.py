@@ -86,7 +86,7 @@ def stage_notebook(src:Path, dst_rel:Path, doc_host:str) -> str:
         c['metadata'] = {}
         if c['cell_type'] == 'markdown': c['source'] = _plain_headings(relink(src_txt))
         elif c['cell_type'] == 'code':
-            if 'show_doc(' in src_txt and '#| echo: false' in src_txt: c['metadata'] = {'tags': ['hide_input']}
+            if re.search(r'^\s*#\s*\|\s*echo:\s*false', src_txt, re.M): c['metadata'] = {'tags': ['hide_input']}   # output only
             keep = lambda l: not re.match(r'\s*#\s*\|', l) or re.match(r'\s*#\s*\|\s*(slow|cuda)\s*$', l)   # show the run tags
             c['source'] = '\n'.join(l for l in src_txt.split('\n') if keep(l)).strip('\n')
             c['execution_count'] = None
@@ -121,6 +121,8 @@ def stage():
         nav.append((section, title, dst))
     shutil.copy(ROOT/'docs'/'extra.css', SRC/'extra.css')
     if (ROOT/'docs'/'images').exists(): shutil.copytree(ROOT/'docs'/'images', SRC/'docs'/'images')   # README images, same paths
+    if (ROOT/'results').exists():                                    # run artifacts the README and pages show (GIFs, pictures)
+        shutil.copytree(ROOT/'results', SRC/'results', ignore=lambda d, fs: [f for f in fs if f.endswith(('.pkl', '.pth', '.pt'))])
     return nav
 
 def write_config(nav) -> Path:

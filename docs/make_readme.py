@@ -1,6 +1,7 @@
 """Write README.md from nbs/index.ipynb without Quarto (which `nbdev-readme` needs).
 
-Hidden cells (`#| hide`) are dropped, cell directives are removed, and output images are written to
+Hidden cells (`#| hide`) are dropped, cells marked `#| echo: false` keep only their outputs (tables read from
+run artifacts), cell directives are removed, and output images are written to
 docs/images/ so that they resolve on GitHub and in the repository. `--check` fails if README.md or its
 images are out of date.
 
@@ -26,7 +27,8 @@ def render_readme(nb_path=ROOT/'nbs'/'index.ipynb'):
             parts.append(cell.source.strip()); continue
         if cell.cell_type != 'code': continue
         src = _directive.sub('', cell.source).strip()
-        if src: parts.append(f"```python\n{src}\n```")
+        echo = not re.search(r'^\s*#\s*\|\s*echo:\s*false', cell.source, re.MULTILINE)
+        if src and echo: parts.append(f"```python\n{src}\n```")
         for out in cell.get('outputs', []):
             data = out.get('data', {})
             if 'image/png' in data:
