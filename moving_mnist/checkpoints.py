@@ -12,10 +12,11 @@ from .learner import ARCHS, get_arch
 # %% auto #0
 __all__ = ['CHECKPOINT_SOURCES', 'read_state_dict', 'import_checkpoint']
 
-# %% ../nbs/21_checkpoints.ipynb #23067ef3
+# %% ../nbs/21_checkpoints.ipynb #70dd5b94
 CHECKPOINT_SOURCES = {'openstl': ('simvp', 'simvp_gsta', 'conv_lstm'), 'phydnet': ('phydnet',)}
 
-def read_state_dict(ckpt) -> dict:
+def read_state_dict(ckpt # A checkpoint path, a loaded checkpoint, or a module
+                   ) -> dict:
     "A flat state dict from a path or a loaded checkpoint (plain, `'state_dict'`, `'model'`), prefixes `model.`/`module.` removed"
     if isinstance(ckpt, (str, Path)):
         fn = Path(ckpt)
@@ -73,7 +74,9 @@ _CONVERT = {('openstl', 'simvp'): noop, ('openstl', 'simvp_gsta'): noop, ('opens
 def import_checkpoint(ckpt, # A checkpoint path or a loaded checkpoint (see above)
                       arch:str, # The registered architecture it is a checkpoint of
                       source:str, # 'openstl' or 'phydnet'
-                      n_in:int=10, n_out:int=10, c_in:int=1, # The model's frames and channels (the published: 10 -> 10, 1)
+                      n_in:int=10, # Input frames of the model (the published: 10)
+                      n_out:int=10, # Forecast frames (the published: 10)
+                      c_in:int=1, # Channels per frame
                       arch_config:dict|None=None # Model arguments, if the checkpoint's configuration is not the published one
                      ) -> nn.Module:
     "Our model for `arch` with the weights of an OpenSTL or official PhyDNet checkpoint, computing the same forecast"

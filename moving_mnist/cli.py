@@ -57,7 +57,11 @@ def _fmt(v) -> str:
 class EpochTable(Callback):
     "Print each epoch's values in aligned columns (instead of fastai's table)"
     order = 62
-    def __init__(self, file=None, skip_before:int=0): self.file, self.skip_before = file, skip_before
+    def __init__(self,
+                 file=None, # Where to print (default: standard output)
+                 skip_before:int=0 # Epochs before this one are not printed (a resumed run)
+                ):
+        self.file, self.skip_before = file, skip_before
     def before_fit(self):
         if hasattr(self, 'gather_preds') or hasattr(self, 'lr_finder'): return
         self.names = list(self.recorder.metric_names)
@@ -84,7 +88,11 @@ def _set_rng_state(learn, s:dict):
 class RunCheckpoints(TrackerCallback):
     "Save the last epoch (to resume) and the best by `monitor` (loaded at the end), under `learn.path/learn.model_dir`"
     order = TrackerCallback.order + 1
-    def __init__(self, monitor:str='mse', start_epoch:int=0, best:float|None=None):
+    def __init__(self,
+                 monitor:str='mse', # The validation metric that picks the best model
+                 start_epoch:int=0, # The first epoch this fit trains (a resumed run)
+                 best:float|None=None # The best value so far (a resumed run), or None
+                ):
         super().__init__(monitor=monitor, comp=np.less, reset_on_fit=best is None)
         self.start_epoch, self.best, self.saved_best = start_epoch, best, best is not None
     def after_epoch(self):
@@ -106,7 +114,11 @@ class StopOnNaN(TerminateOnNaNCallback):
 
 class ResumableCSVLogger(CSVLogger):
     "fastai's `CSVLogger`, which appends to the log of a resumed run and skips the epochs it does not train"
-    def __init__(self, fname='log.csv', append=False, skip_before:int=0):
+    def __init__(self,
+                 fname='log.csv', # The log file, in `learn.path`
+                 append=False, # Append to an existing log (a resumed run)
+                 skip_before:int=0 # Epochs before this one are not written
+                ):
         super().__init__(fname, append); self.skip_before = skip_before
     def before_fit(self):
         if self.append and (self.path/self.fname).exists():                                   # no second header
@@ -116,8 +128,9 @@ class ResumableCSVLogger(CSVLogger):
         if log and isinstance(log[0], int) and log[0] < self.skip_before: return
         super()._write_line(log)
 
-# %% ../nbs/22_cli.ipynb #ef243872
+# %% ../nbs/22_cli.ipynb #4b1a0a19
 def train_parser() -> argparse.ArgumentParser:
+    "The arguments of `mmnist_train`"
     archs = ', '.join(f"{n}" for n in sorted(ARCHS))
     p = _Parser(prog='mmnist_train', formatter_class=_Help,
                 description="Train a Moving MNIST forecasting model with a named recipe and evaluate it against copy-last on the "
@@ -178,7 +191,9 @@ def _clean(o):
     if isinstance(o, Path): return str(o)
     return o
 
-def write_json(fn, o) -> Path:
+def write_json(fn, # The file to write
+               o # A JSON-able object
+              ) -> Path:
     "Write `o` as strict JSON (no NaN or Infinity)"
     Path(fn).write_text(json.dumps(_clean(o), indent=2, allow_nan=False))
     return Path(fn)
@@ -216,7 +231,9 @@ def _prepare_out(args) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     return out
 
-def train_main(argv=None, extra_cbs=None):
+def train_main(argv=None, # Command-line arguments (default: `sys.argv`)
+               extra_cbs=None # Extra callbacks for the fit (tests)
+              ):
     "Train, export and evaluate (the `mmnist_train` command)"
     t_start = time.time()
     args = train_parser().parse_args(argv)
@@ -296,8 +313,9 @@ def mmnist_train():
     "Console script: see `mmnist_train --help`"
     _run(train_main, sys.argv[1:], 'mmnist_train')
 
-# %% ../nbs/22_cli.ipynb #9bf19cd3
+# %% ../nbs/22_cli.ipynb #e09a9d9c
 def eval_parser() -> argparse.ArgumentParser:
+    "The arguments of `mmnist_eval`"
     p = _Parser(prog='mmnist_eval', formatter_class=_Help,
                 description="Evaluate an exported learner (from mmnist_train or learn.export), or a published checkpoint with "
                             "--import, against copy-last on a fixed test set.")
@@ -337,7 +355,8 @@ def _imported(args, device):
     learn.model = model.to(device)
     return learn
 
-def eval_main(argv=None):
+def eval_main(argv=None # Command-line arguments (default: `sys.argv`)
+             ):
     "Evaluate an exported learner or an imported checkpoint (the `mmnist_eval` command)"
     args = eval_parser().parse_args(argv)
     for name in ('n', 'bs', 'n_in', 'n_out'): _positive(name, getattr(args, name))

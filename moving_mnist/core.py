@@ -13,16 +13,22 @@ __all__ = ['TF_GRANULARITIES', 'to_seq', 'to_frames', 'cat_frames', 'TimeDistrib
            'StackLoss', 'teacher_forcing_mask', 'teacher_force', 'TeacherForcing', 'ForecastCallback', 'EncoderLoss',
            'seq2seq_cbs']
 
-# %% ../nbs/04_core.ipynb #2f59fd91
-def to_seq(x, dim:int=1) -> Tensor:
+# %% ../nbs/04_core.ipynb #be45f75a
+def to_seq(x, # A tuple of frames `[bs, C, H, W]` or a 5-D tensor
+           dim:int=1 # The time dimension
+          ) -> Tensor:
     "A 5-D tensor from a tuple of frames (stacked on `dim`); tensors pass through unchanged"
     return torch.stack(tuple(x), dim=dim) if isinstance(x, (tuple, list)) else x
 
-def to_frames(x, dim:int=1) -> tuple:
+def to_frames(x, # A 5-D tensor or a tuple of frames
+              dim:int=1 # The time dimension
+             ) -> tuple:
     "A tuple of frames from a 5-D tensor (unbound on `dim`); tuples pass through unchanged"
     return tuple(x) if isinstance(x, (tuple, list)) else x.unbind(dim)
 
-def cat_frames(x, axis:int=-1) -> Tensor:
+def cat_frames(x, # A tuple of frames or a 5-D tensor
+               axis:int=-1 # The frame axis to concatenate along
+              ) -> Tensor:
     "All frames of `x` (a tuple of frames or a 5-D tensor) concatenated along `axis` of a frame"
     return torch.cat(to_frames(x), dim=axis)
 
@@ -78,10 +84,14 @@ def scan(step:Callable, # `step(x_t, state) -> (output, state)`
         out, state = step(xt, state); outs.append(out)
     return torch.stack(outs, dim=1), state
 
-# %% ../nbs/04_core.ipynb #2f529a91
+# %% ../nbs/04_core.ipynb #852e84cb
 class StackUnstack(Module):
     "Stack tuple-of-frames inputs into `[bs, T, ...]`, apply `module`, unstack its output(s) into frames"
-    def __init__(self, module:nn.Module, dim:int=1): store_attr()
+    def __init__(self,
+                 module:nn.Module, # A module of 5-D tensors
+                 dim:int=1 # The time dimension
+                ):
+        store_attr()
 
     def forward(self, *args, **kwargs):
         if not any(isinstance(a, (tuple, list)) for a in args): return self.module(*args, **kwargs)
@@ -90,10 +100,13 @@ class StackUnstack(Module):
         unstk = lambda o: to_frames(o, self.dim) if isinstance(o, Tensor) and o.ndim == 5 else o
         return tuple(map(unstk, out)) if isinstance(out, (tuple, list)) else unstk(out)
 
-# %% ../nbs/04_core.ipynb #41645a74
+# %% ../nbs/04_core.ipynb #aba969ee
 class StackLoss:
     "Apply `loss_func` to all frames of a sequence at once (tuples of frames or 5-D tensors)"
-    def __init__(self, loss_func=None, axis:int=-1):
+    def __init__(self,
+                 loss_func=None, # The loss of the concatenated frames (default: MSE)
+                 axis:int=-1 # The frame axis to concatenate along
+                ):
         self.loss_func, self.axis = ifnone(loss_func, MSELossFlat()), axis
     def __call__(self, pred, targ, **kwargs):
         return self.loss_func(cat_frames(pred, self.axis), cat_frames(targ, self.axis), **kwargs)
@@ -117,7 +130,9 @@ def teacher_forcing_mask(pr:float, # Probability of feeding the true frame
                          bs:int, # Batch size
                          n_out:int, # Forecast steps
                          granularity:str='batch', # One coin per 'batch', per 'step', per 'sample', or per sample and step ('element')
-                         device=None) -> Tensor: # bool `[bs, n_out]`
+                         device=None # The device of the mask
+                        ) -> Tensor:
+    # bool `[bs, n_out]`
     "Draw a teacher-forcing mask: `mask[b, i]` feeds sequence `b` the true frame `i` (torch's global generator)"
     if granularity not in TF_GRANULARITIES: raise ValueError(f"granularity={granularity!r}, expected one of {TF_GRANULARITIES}")
     shape = {'batch': (1, 1), 'step': (1, n_out), 'sample': (bs, 1), 'element': (bs, n_out)}[granularity]

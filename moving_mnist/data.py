@@ -30,7 +30,9 @@ class TensorSeq(TensorImageBW):
 class TensorMaskSeq(TensorMask):
     "A batch of class-label sequences `[bs, T, 1, H, W]`"
 
-def typed_batch(x:Tensor, y:Tensor|None=None):
+def typed_batch(x:Tensor, # Inputs `[bs, n_in, C, H, W]`
+                y:Tensor|None=None # Targets `[bs, n_out, C, H, W]`, or None
+               ):
     "Type a batch: `TensorSeq` frames, `TensorMaskSeq` for integer targets; `(x,)` alone if there are no targets"
     if y is None: return (TensorSeq(x),)
     return TensorSeq(x), (TensorMaskSeq(y) if not y.is_floating_point() else TensorSeq(y))
@@ -51,10 +53,13 @@ class ImageSeq(fastuple):
         line = torch.cat([o for f in frames for o in (f, gap)][:-1], dim=-1)
         return show_image(line, ctx=ctx, **merge({'cmap': 'gray'}, kwargs))
 
-# %% ../nbs/03_data.ipynb #f917ee62
+# %% ../nbs/03_data.ipynb #e7ac7fd7
 class ImageTupleTransform(Transform):
     "Index -> `(ImageSeq input, ImageSeq output)` from a `MovingMNIST` dataset"
-    def __init__(self, ds:MovingMNIST, cl_type=TensorImageBW):
+    def __init__(self,
+                 ds:MovingMNIST, # The dataset whose items are turned into `ImageSeq`s
+                 cl_type=TensorImageBW # The type of the input frames
+                ):
         self.ds, self.cl_type = ds, cl_type
     def encodes(self, i:int):
         x, y = self.ds[i]
@@ -121,10 +126,16 @@ def show_results(x:TensorSeq, y, samples, outs, ctxs=None, max_n:int=4, figsize=
     "Input | target | prediction frames, a sample per row"
     return _show_results(samples, outs, max_n, figsize, **kwargs)
 
-# %% ../nbs/03_data.ipynb #3f98f145
+# %% ../nbs/03_data.ipynb #6695c987
 class MovingMNISTDL(TfmdDL):
     "A `TfmdDL` whose batches are made whole by its dataset (`dataset.generate(idxs, device)`)"
-    def __init__(self, dataset, bs:int=16, shuffle:bool=False, num_workers:int=0, **kwargs):
+    def __init__(self,
+                 dataset, # A dataset with `generate(idxs, device)` (`MovingMNIST`, `SeqTensors`)
+                 bs:int=16, # Batch size
+                 shuffle:bool=False, # Shuffle the indices
+                 num_workers:int=0, # Worker processes (0 renders on the loader's device)
+                 **kwargs
+                ):
         kwargs.setdefault('indexed', True)          # sized datasets without per-item access: their indices are the items
         super().__init__(dataset, bs=bs, shuffle=shuffle, num_workers=num_workers, **kwargs)
 

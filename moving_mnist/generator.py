@@ -91,7 +91,10 @@ def sequence_params(n_digits:int, # Size of the digit pool
                     n_frames:int, # Frames per sequence
                     n_obj=2, # Digits per sequence, or a list to draw that number from
                     seed:int=0, # Base seed
-                    size:int=64, digit_size:int=28, step_length:float=0.1):
+                    size:int=64, # Canvas size
+                    digit_size:int=28, # Digit size
+                    step_length:float=0.1 # Step per frame, as a fraction of the free canvas
+                   ):
     "The random draws of sequences `idxs`: `n_obj [B]`, `pick [B, D]` (digit indices), `present [B, D]`, `top`, `left` `[B, T, D]`"
     n_objs = np.array(n_obj if isinstance(n_obj, (list, tuple, np.ndarray)) else [n_obj])
     D = int(n_objs.max())

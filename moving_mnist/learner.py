@@ -25,11 +25,16 @@ __all__ = ['ARCHS', 'PRECISIONS', 'one_cycle_torch', 'TorchOneCycle', 'PlateauEv
            'register_arch', 'get_arch', 'WeightedLoss', 'mmnist_learner', 'check_archs', 'evaluate',
            'evaluate_with_copy_last', 'save_gif']
 
-# %% ../nbs/20_learner.ipynb #bd09c858
+# %% ../nbs/20_learner.ipynb #da5385ae
 def one_cycle_torch(step:float, # Training step (0-based)
                     total:int, # Total steps
-                    lr_max:float, pct_start:float=0.3, div_factor:float=25., final_div_factor:float=1e4,
-                    moms=(0.95, 0.85)) -> tuple: # (lr, momentum)
+                    lr_max:float, # Peak learning rate
+                    pct_start:float=0.3, # Fraction of the steps spent warming up
+                    div_factor:float=25., # Initial lr = `lr_max / div_factor`
+                    final_div_factor:float=1e4, # Final lr = initial lr / `final_div_factor`
+                    moms=(0.95, 0.85) # Momentum at the start (and end) and at the peak
+                   ) -> tuple:
+    # (lr, momentum)
     "The learning rate and momentum of `torch.optim.lr_scheduler.OneCycleLR` (cosine, two phases) at `step`"
     lr0 = lr_max / div_factor
     phases = [(float(pct_start * total) - 1, lr0, lr_max, moms[0], moms[1]), (total - 1, lr_max, lr0 / final_div_factor, moms[1], moms[0])]
@@ -44,7 +49,13 @@ def one_cycle_torch(step:float, # Training step (0-based)
 class TorchOneCycle(Callback):
     "Set each batch's lr and momentum as PyTorch's `OneCycleLR` would (the schedule of OpenSTL's recipes)"
     order, run_valid = 60, False
-    def __init__(self, lr_max:float, pct_start:float=0.3, div_factor:float=25., final_div_factor:float=1e4, total_steps:int|None=None):
+    def __init__(self,
+                 lr_max:float, # Peak learning rate
+                 pct_start:float=0.3, # Fraction of the steps spent warming up
+                 div_factor:float=25., # Initial lr = `lr_max / div_factor`
+                 final_div_factor:float=1e4, # Final lr = initial lr / `final_div_factor`
+                 total_steps:int|None=None # Total steps (default: the fit's)
+                ):
         store_attr()
     def before_fit(self): self.total = ifnone(self.total_steps, self.n_epoch * len(self.dls.train)); self.hps = {'lr': [], 'mom': []}
     def before_batch(self):
@@ -55,7 +66,15 @@ class TorchOneCycle(Callback):
 class PlateauEvery(Callback):
     "Every `every` epochs, divide the learning rate by `1/factor` when `monitor` has not improved for `patience` checks"
     order = 70
-    def __init__(self, every:int=10, monitor:str='mse', patience:int=2, factor:float=0.1, threshold:float=1e-4, min_lr:float=0., eps:float=1e-8):
+    def __init__(self,
+                 every:int=10, # Check every this many epochs
+                 monitor:str='mse', # The validation metric to watch
+                 patience:int=2, # Checks without improvement before the lr is reduced
+                 factor:float=0.1, # The lr is multiplied by this
+                 threshold:float=1e-4, # Relative improvement that counts
+                 min_lr:float=0., # The lr never goes below
+                 eps:float=1e-8 # Smaller changes of the lr are ignored
+                ):
         store_attr(); self.best, self.bad = float('inf'), 0
     def before_fit(self): self.best, self.bad = float('inf'), 0
     def step(self, value:float):
@@ -76,7 +95,9 @@ class PlateauEvery(Callback):
 class TimeBudget(Callback):
     "Stop training after `minutes` of wall-clock time; schedules follow the fraction of the budget used"
     order = 55
-    def __init__(self, minutes:float):
+    def __init__(self,
+                 minutes:float # Wall-clock minutes of training
+                ):
         if not minutes > 0: raise ValueError(f"minutes={minutes!r}, expected a positive number")
         self.minutes = minutes
     def before_fit(self): self.start, self.over = time.time(), False
@@ -101,7 +122,8 @@ class Recipe:
                  precision:str|None=None, # 'fp32', 'fp16', 'bf16'; None: fp16 mixed precision on CUDA, else fp32
                  tf:dict|None=None, # `TeacherForcing` arguments, or None
                  minutes:float|None=None, # A wall-clock budget that replaces `epochs` by default (the main job's CPU recipe)
-                 source:str='' # Where the numbers come from
+                 source:str='', # Where the numbers come from
+                 published:dict|None=None # The published result this recipe produced: `{'mse': ..., 'ssim': ..., 'ref': ...}`
                 ):
         if opt not in ('fastai', 'torch_adam'): raise ValueError(f"opt={opt!r}, expected 'fastai' or 'torch_adam'")
         if schedule not in ('one_cycle', 'torch_one_cycle', 'plateau'): raise ValueError(f"schedule={schedule!r}")
@@ -115,6 +137,7 @@ class Recipe:
 
 def _openstl(lr, **kw): return Recipe('published', lr, 'torch_adam', 'torch_one_cycle', epochs=200, precision='fp32', **kw,
                                       source="OpenSTL: configs/mmnist, openstl/core/optim_scheduler.py, 200 epochs of 10,000 sequences")
+_OPENSTL_REF = "OpenSTL's Moving MNIST benchmark (Tan et al., 2023), 200 epochs"
 def _fastai(lr, **kw): return Recipe('fastai', lr, 'fastai', 'one_cycle', **kw, source="the library's defaults (fastai)")
 
 # %% ../nbs/20_learner.ipynb #18d0bb21
@@ -158,12 +181,16 @@ class Arch:
 
 ARCHS = {}
 
-def register_arch(name:str, model:type, **kwargs) -> Arch:
+def register_arch(name:str, # Registry name
+                  model:type, # Model class
+                  **kwargs
+                 ) -> Arch:
     "Register an architecture (see `Arch` for the arguments); returns its entry"
     ARCHS[name] = Arch(name, model, **kwargs)
     return ARCHS[name]
 
-def get_arch(name:str) -> Arch:
+def get_arch(name:str # Registry name
+            ) -> Arch:
     "The registered architecture `name`; an unknown name raises a `KeyError` listing the known ones"
     if name not in ARCHS: raise KeyError(f"unknown arch {name!r}; known archs: {', '.join(sorted(ARCHS))}")
     return ARCHS[name]
@@ -189,15 +216,18 @@ register_arch('phydnet', PhyDNet, loss=lambda n_in, n_out: SeqSumMSE(),
               cbs=lambda n_in, n_out: [ForecastCallback(), EncoderLoss(SeqSumMSE(), alpha=1.), MomentLoss(1.)],
               presets=dict(small=dict(lstm_hidden=[32, 64]), tiny=dict(lstm_hidden=[8, 64])),
               recipes={'published': Recipe('published', 1e-3, 'torch_adam', 'plateau', epochs=2001, precision='fp32', tf=_phydnet_tf,
-                                           source="PhyDNet main.py: Adam 1e-3, ReduceLROnPlateau(patience=2, factor=0.1) every 10 epochs, 2001 epochs"),
+                                           source="PhyDNet main.py: Adam 1e-3, ReduceLROnPlateau(patience=2, factor=0.1) every 10 epochs, 2001 epochs",
+                                           published=dict(mse=24.4, mae=70.3, ssim=0.947, ref="the PhyDNet paper (Le Guen and Thome, 2020), the official code")),
                        'fastai': _fastai(1e-3, tf=_phydnet_tf)},
               doc="PhyDNet (Le Guen and Thome, 2020), the official code's model and recipe.")
 
 _simvp_presets = dict(small=dict(hid_S=16, hid_T=128, N_T=4), tiny=dict(hid_S=8, hid_T=32, N_T=2))
 register_arch('simvp', SimVP, config=dict(model_type='IncepU'), presets=_simvp_presets,
-              recipes={'published': _openstl(1e-3), 'fastai': _fastai(1e-3)}, doc="SimVP with the IncepU translator (Gao et al., 2022), as OpenSTL runs it.")
+              recipes={'published': _openstl(1e-3, published=dict(mse=32.15, mae=89.05, ssim=0.9268, ref=_OPENSTL_REF)), 'fastai': _fastai(1e-3)},
+              doc="SimVP with the IncepU translator (Gao et al., 2022), as OpenSTL runs it.")
 register_arch('simvp_gsta', SimVP, config=dict(model_type='gSTA'), presets=_simvp_presets,
-              recipes={'published': _openstl(1e-3), 'fastai': _fastai(1e-3)}, doc="SimVPv2: SimVP with gated spatiotemporal attention, as OpenSTL runs it.")
+              recipes={'published': _openstl(1e-3, published=dict(mse=26.69, mae=77.19, ssim=0.9402, ref=_OPENSTL_REF)), 'fastai': _fastai(1e-3)},
+              doc="SimVPv2: SimVP with gated spatiotemporal attention, as OpenSTL runs it.")
 
 def _all_frames(n_in, n_out):
     "OpenSTL's ConvLSTM loss, the MSE over all `n_in + n_out - 1` predicted frames, as forecast loss + encoder loss"
@@ -205,7 +235,11 @@ def _all_frames(n_in, n_out):
 
 class WeightedLoss:
     "`weight` x `loss_func`"
-    def __init__(self, loss_func, weight:float): self.loss_func, self.weight = loss_func, weight
+    def __init__(self,
+                 loss_func, # The loss
+                 weight:float # Its weight
+                ):
+        self.loss_func, self.weight = loss_func, weight
     def __call__(self, pred, targ, **kwargs): return self.weight * self.loss_func(pred, targ, **kwargs)
     def activation(self, x): return getattr(self.loss_func, 'activation', noop)(x)
     def decodes(self, x): return getattr(self.loss_func, 'decodes', noop)(x)
@@ -214,7 +248,8 @@ class WeightedLoss:
 register_arch('conv_lstm', ConvLSTMNet, loss=lambda n_in, n_out: WeightedLoss(StackLoss(MSELossFlat()), n_out / (n_in + n_out - 1)),
               cbs=lambda n_in, n_out: [ForecastCallback(), EncoderLoss(StackLoss(MSELossFlat()), alpha=(n_in - 1) / (n_in + n_out - 1))],
               presets=dict(small=dict(num_hidden=[32, 32], filter_size=5), tiny=dict(num_hidden=[8, 8], filter_size=3)),
-              recipes={'published': _openstl(5e-4, tf=dict(end_iter=50_000, granularity='element')),
+              recipes={'published': _openstl(5e-4, tf=dict(end_iter=50_000, granularity='element'),
+                                             published=dict(mse=29.80, mae=90.64, ssim=0.9288, ref=_OPENSTL_REF)),
                        'fastai': _fastai(1e-3, tf=dict(end_iter=50_000, granularity='element'))},
               doc="ConvLSTM (Shi et al., 2015) as OpenSTL benchmarks it: 4 x 128 channels, 5x5 filters, 4x4 patches, scheduled sampling.")
 
@@ -300,8 +335,12 @@ def fit_recipe(self:Learner,
     if r.schedule == 'torch_one_cycle': return self.fit(epochs, lr, cbs=cbs + [TorchOneCycle(lr)], start_epoch=start_epoch)
     return self.fit(epochs, lr, cbs=cbs + [PlateauEvery(every=10, monitor='mse', patience=2, factor=0.1)], start_epoch=start_epoch)
 
-# %% ../nbs/20_learner.ipynb #3c6a4e5a
-def check_archs(archs=None, n_in:int=4, n_out:int=4, size:int=32) -> list:
+# %% ../nbs/20_learner.ipynb #f906a44f
+def check_archs(archs=None, # Names to check (default: all)
+                n_in:int=4, # Input frames
+                n_out:int=4, # Forecast frames
+                size:int=32 # Canvas size
+               ) -> list:
     "Build, train for one step and `get_preds` every registered architecture on tiny input; the failures"
     fails = []
     for name in ifnone(archs, sorted(ARCHS)):
@@ -345,7 +384,12 @@ def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`
     finally: learn.metrics = old
     return {**{m.name: m.value for m in metrics}, 'per_frame': {m.name: m.per_frame.tolist() for m in metrics}}
 
-def evaluate_with_copy_last(learn:Learner, x:Tensor, y:Tensor, bs:int=64, th:float|None=None) -> dict:
+def evaluate_with_copy_last(learn:Learner, # A learner
+                            x:Tensor, # Inputs `[N, n_in, 1, H, W]`, uint8 or floats in [0, 1]
+                            y:Tensor, # Targets `[N, n_out, 1, H, W]`
+                            bs:int=64, # Batch size
+                            th:float|None=None # Binarisation threshold (see `evaluate`)
+                           ) -> dict:
     "`evaluate` for `learn` and for the copy-last baseline on the same sequences"
     x, y = _check_test_set(learn, x, y)
     base = Learner(learn.dls, CopyLastFrame(y.shape[1]), loss_func=StackLoss(MSELossFlat()))

@@ -23,25 +23,36 @@ def _check(pred, targ):
     if pred.ndim != 5: raise ValueError(f"tensors of shape {list(pred.shape)}: expected 5-D [bs, T, C, H, W] or a tuple of [bs, C, H, W] frames")
     return pred, targ
 
-def mse_per_frame(pred, targ) -> Tensor:
+def mse_per_frame(pred, # Predictions `[bs, T, C, H, W]` (or a tuple of frames)
+                  targ # Targets, same shape
+                 ) -> Tensor:
     "Sum of squared errors over each frame's pixels, `[bs, T]` (no clipping)"
     pred, targ = _check(pred, targ)
     return (pred - targ).pow(2).sum((2, 3, 4))
 
-def mae_per_frame(pred, targ) -> Tensor:
+def mae_per_frame(pred, # Predictions `[bs, T, C, H, W]` (or a tuple of frames)
+                  targ # Targets, same shape
+                 ) -> Tensor:
     "Sum of absolute errors over each frame's pixels, `[bs, T]` (no clipping)"
     pred, targ = _check(pred, targ)
     return (pred - targ).abs().sum((2, 3, 4))
 
-def psnr_per_frame(pred, targ, eps:float=1e-10) -> Tensor:
+def psnr_per_frame(pred, # Predictions `[bs, T, C, H, W]` (or a tuple of frames)
+                   targ, # Targets, same shape
+                   eps:float=1e-10 # Floor of the per-pixel MSE
+                  ) -> Tensor:
     "PSNR of each frame, `20 log10(1/sqrt(mse_pixel))`, after clipping predictions to [0, 1], `[bs, T]`"
     pred, targ = _check(pred, targ)
     mse = (pred.clamp(0, 1) - targ).pow(2).mean((2, 3, 4))
     return -10 * torch.log10(mse.clamp_min(eps))
 
-def ssim_per_frame(pred, targ,
+def ssim_per_frame(pred, # Predictions `[bs, T, C, H, W]` (or a tuple of frames)
+                   targ, # Targets, same shape
                    data_range:float=SSIM_DATA_RANGE, # 2: the published convention; 1: the range of [0, 1] pixels
-                   win_size:int=7, K1:float=0.01, K2:float=0.03) -> Tensor:
+                   win_size:int=7, # Side of the uniform window
+                   K1:float=0.01, # SSIM constant for the means
+                   K2:float=0.03 # SSIM constant for the variances
+                  ) -> Tensor:
     "SSIM of each frame (uniform window, sample covariance, border cropped; mean over channels), `[bs, T]`"
     pred, targ = _check(pred, targ)
     bs, T, C, H, W = pred.shape
@@ -55,27 +66,41 @@ def ssim_per_frame(pred, targ,
     s = ((2*ux*uy + C1) * (2*vxy + C2)) / ((ux*ux + uy*uy + C1) * (vx + vy + C2))
     return s.mean((1, 2, 3)).view(bs, T, C).mean(2).float()
 
-# %% ../nbs/05_metrics.ipynb #57383c28
-def frame_mse(pred, targ) -> float:
+# %% ../nbs/05_metrics.ipynb #6c38f054
+def frame_mse(pred, # Predictions `[bs, T, C, H, W]`
+              targ # Targets
+             ) -> float:
     "Per-frame MSE: squared errors summed over a frame, averaged over frames and sequences"
     return mse_per_frame(pred, targ).mean().item()
 
-def frame_mae(pred, targ) -> float:
+def frame_mae(pred, # Predictions `[bs, T, C, H, W]`
+              targ # Targets
+             ) -> float:
     "Per-frame MAE: absolute errors summed over a frame, averaged over frames and sequences"
     return mae_per_frame(pred, targ).mean().item()
 
-def psnr(pred, targ) -> float:
+def psnr(pred, # Predictions `[bs, T, C, H, W]`
+         targ # Targets
+        ) -> float:
     "PSNR per frame after clipping to [0, 1], averaged over frames and sequences"
     return psnr_per_frame(pred, targ).mean().item()
 
-def ssim(pred, targ, data_range:float=SSIM_DATA_RANGE) -> float:
+def ssim(pred, # Predictions `[bs, T, C, H, W]`
+         targ, # Targets
+         data_range:float=SSIM_DATA_RANGE # 2: the published convention; 1: the range of [0, 1] pixels
+        ) -> float:
     "SSIM per frame after clipping to [0, 1], averaged over frames and sequences (data range 2: the published convention)"
     return ssim_per_frame(pred, targ, data_range).mean().item()
 
-# %% ../nbs/05_metrics.ipynb #339a3182
+# %% ../nbs/05_metrics.ipynb #2a322c4b
 class CopyLastFrame(Module):
     "Forecast `n_out` copies of the last input frame: the baseline every model must beat"
-    def __init__(self, n_out:int=10, n_in:int|None=None, c_in:int|None=None, c_out:int|None=None):
+    def __init__(self,
+                 n_out:int=10, # Frames to forecast
+                 n_in:int|None=None, # Input frames (any)
+                 c_in:int|None=None, # Channels per input frame
+                 c_out:int|None=None # Channels per output frame (must equal `c_in`)
+                ):
         if c_in is not None and c_out is not None and c_in != c_out: raise ValueError(f"CopyLastFrame repeats the last frame: c_out={c_out} must equal c_in={c_in}")
         self.n_out = n_out
         self.unused = nn.Parameter(torch.zeros(()))    # fastai reads the model's device from its parameters
@@ -83,23 +108,29 @@ class CopyLastFrame(Module):
         x = to_seq(x)
         return x[:, -1:].expand(-1, self.n_out, -1, -1, -1) + 0 * self.unused
 
-# %% ../nbs/05_metrics.ipynb #34255bac
-def find_normalize(dls) -> Normalize|None:
+# %% ../nbs/05_metrics.ipynb #c02fbdbb
+def find_normalize(dls # `DataLoaders` (or a `DataLoader`)
+                  ) -> Normalize|None:
     "The `Normalize` transform in `dls.after_batch`, if any"
     fs = getattr(getattr(dls, 'after_batch', None), 'fs', [])
     return first(f for f in fs if isinstance(f, Normalize))
 
-def to_pixels(x:Tensor, dls) -> Tensor:
+def to_pixels(x:Tensor, # 5-D frames as the pipeline produced them
+              dls # The `DataLoaders` that produced them
+             ) -> Tensor:
     "`x` (5-D frames) in [0, 1] pixel units: the `Normalize` of `dls` decoded, if it has one"
     norm = find_normalize(dls)
     if norm is None or norm.mean is None: return x
     return norm.decode(TensorImage(x)).as_subclass(Tensor)
 
-# %% ../nbs/05_metrics.ipynb #593fd2cd
+# %% ../nbs/05_metrics.ipynb #40220aa1
 class SeqMetric(Metric):
     "A per-frame metric accumulated over a whole dataset, with per-horizon values"
     per_frame_func, higher_is_better = None, False
-    def __init__(self, name:str=None): self._name = ifnone(name, type(self).__name__)
+    def __init__(self,
+                 name:str=None # The metric's name (default: the class's)
+                ):
+        self._name = ifnone(name, type(self).__name__)
     def reset(self): self.total, self.count = None, 0
     def accumulate(self, learn):
         pred, targ = to_seq(learn.pred), to_seq(learn.y)
@@ -123,25 +154,39 @@ class SeqMetric(Metric):
 class FrameMSE(SeqMetric):
     "Per-frame MSE (sum over a frame's pixels), as in the benchmark tables"
     per_frame_func = mse_per_frame
-    def __init__(self, name='mse'): super().__init__(name)
+    def __init__(self,
+                 name='mse' # The metric's name
+                ):
+        super().__init__(name)
 
 class FrameMAE(SeqMetric):
     "Per-frame MAE (sum over a frame's pixels), as in the benchmark tables"
     per_frame_func = mae_per_frame
-    def __init__(self, name='mae'): super().__init__(name)
+    def __init__(self,
+                 name='mae' # The metric's name
+                ):
+        super().__init__(name)
 
 class FramePSNR(SeqMetric):
     "PSNR per frame on clipped predictions"
     per_frame_func, higher_is_better = psnr_per_frame, True
-    def __init__(self, name='psnr'): super().__init__(name)
+    def __init__(self,
+                 name='psnr' # The metric's name
+                ):
+        super().__init__(name)
 
 class FrameSSIM(SeqMetric):
     "SSIM per frame on clipped predictions (data range 2, the published convention, unless told otherwise)"
     higher_is_better = True
-    def __init__(self, name='ssim', data_range:float=SSIM_DATA_RANGE): super().__init__(name); self.data_range = data_range
+    def __init__(self,
+                 name='ssim', # The metric's name
+                 data_range:float=SSIM_DATA_RANGE # 2: the published convention; 1: the range of [0, 1] pixels
+                ):
+        super().__init__(name); self.data_range = data_range
     def per_frame_values(self, pred, targ) -> Tensor: return ssim_per_frame(pred, targ, self.data_range)
 
-def mmnist_metrics(ssim_data_range:float=SSIM_DATA_RANGE) -> list:
+def mmnist_metrics(ssim_data_range:float=SSIM_DATA_RANGE # Data range of the SSIM (2: the published convention)
+                  ) -> list:
     "The four metrics of the published protocol"
     return [FrameMSE(), FrameMAE(), FramePSNR(), FrameSSIM(data_range=ssim_data_range)]
 
@@ -159,10 +204,13 @@ def plot_per_frame(curves:dict, # `{label: SeqMetric or per-frame values}`
     ax.set_xlabel('forecast frame'); ax.set_ylabel(ylabel); ax.legend(); ax.grid(alpha=0.3)
     return ax
 
-# %% ../nbs/05_metrics.ipynb #c6c38686
+# %% ../nbs/05_metrics.ipynb #b9cc904e
 class MultiImageDice(Metric):
     "Dice coefficient of binary segmentation masks over sequences of frames"
-    def __init__(self, axis:int=1): self.axis = axis
+    def __init__(self,
+                 axis:int=1 # The class axis of the predictions
+                ):
+        self.axis = axis
     def reset(self): self.inter, self.union = 0, 0
     def accumulate(self, learn):
         pred = cat_frames(learn.pred, -1).argmax(dim=self.axis)

@@ -52,7 +52,9 @@ def make_test_set(n:int=TEST_SET['n'], # Number of sequences
                   n_out:int=10, # Output frames
                   n_obj=2, # Digits per sequence, or a list to draw that number from
                   digits=DATA_PATH, # Digit source; its held-out test split is used
-                  size:int=64, digit_size:int=28, step_length:float=0.1, # Canvas, digits, motion (see `MovingMNIST`)
+                  size:int=64, # Canvas size
+                  digit_size:int=28, # Digit size
+                  step_length:float=0.1, # Step per frame
                   bs:int=1000 # Sequences rendered at once
                  ):
     "Generate the fixed test set as uint8 `(x [n,n_in,1,H,W], y [n,n_out,1,H,W])` from held-out digits"
@@ -74,7 +76,11 @@ def _check_frames_range(t:Tensor, name:str):
 
 class SeqTensors:
     "Fixed sequences `x [N,n_in,C,H,W]` and optional `y [N,n_out,C,H,W]` (uint8, or floats in [0, 1]), served in batches"
-    def __init__(self, x:Tensor, y:Tensor|None=None, th:float|None=None):
+    def __init__(self,
+                 x:Tensor, # Inputs `[N, n_in, C, H, W]`, uint8 or floats in [0, 1]
+                 y:Tensor|None=None, # Targets `[N, n_out, C, H, W]`, or None
+                 th:float|None=None # Binarisation threshold
+                ):
         x, y = torch.as_tensor(x), (None if y is None else torch.as_tensor(y))
         for name, t in (('x', x), ('y', y)):
             if t is None: continue

@@ -13,13 +13,17 @@ from .layers import ConvLSTMCell, StackedCells
 # %% auto #0
 __all__ = ['to_patches', 'from_patches', 'ConvLSTMNet']
 
-# %% ../../nbs/16_models.conv_lstm.ipynb #cda26e68
-def to_patches(x:Tensor, p:int) -> Tensor:
+# %% ../../nbs/16_models.conv_lstm.ipynb #d917b364
+def to_patches(x:Tensor, # Frames `[bs, C, H, W]`
+               p:int # Patch size
+              ) -> Tensor:
     "`[bs, C, H, W]` -> `[bs, p*p*C, H/p, W/p]`, channel `(i*p + j)*C + c` (OpenSTL's `reshape_patch`)"
     B, C, H, W = x.shape
     return x.view(B, C, H//p, p, W//p, p).permute(0, 3, 5, 1, 2, 4).reshape(B, p*p*C, H//p, W//p)
 
-def from_patches(x:Tensor, p:int) -> Tensor:
+def from_patches(x:Tensor, # Patches `[bs, p*p*C, H/p, W/p]`
+                 p:int # Patch size
+                ) -> Tensor:
     "The inverse of `to_patches`"
     B, PC, h, w = x.shape
     C = PC // (p*p)

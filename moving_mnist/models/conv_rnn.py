@@ -18,10 +18,13 @@ __all__ = ['AddCoords', 'CoordConv', 'ConvGRU_cell', 'Encoder', 'UpsampleBlock',
 from ..metrics import MultiImageDice
 _all_ = ['TimeDistributed', 'StackUnstack', 'StackLoss', 'MultiImageDice']
 
-# %% ../../nbs/11_models.conv_rnn.ipynb #7ffabfd9
+# %% ../../nbs/11_models.conv_rnn.ipynb #62e110dc
 class AddCoords(Module):
     "Append x and y coordinate channels in [-1, 1] (and the radius if `with_r`) to `[bs, C, H, W]`"
-    def __init__(self, with_r:bool=False): self.with_r = with_r
+    def __init__(self,
+                 with_r:bool=False # Also append the distance to the centre
+                ):
+        self.with_r = with_r
     def forward(self, x):
         bs, _, h, w = x.shape
         yy = torch.linspace(-1, 1, h, device=x.device, dtype=x.dtype).view(1, 1, h, 1).expand(bs, 1, h, w)
@@ -33,22 +36,41 @@ class AddCoords(Module):
 @delegates(nn.Conv2d)
 class CoordConv(Module):
     "A convolution over the input and its coordinate channels"
-    def __init__(self, c_in, c_out, kernel_size=3, with_r:bool=True, **kwargs):
+    def __init__(self,
+                 c_in, # Input channels
+                 c_out, # Output channels
+                 kernel_size=3, # Kernel size
+                 with_r:bool=True, # Also give the distance to the centre
+                 **kwargs
+                ):
         self.addcoords = AddCoords(with_r=with_r)
         self.conv = nn.Conv2d(c_in + 2 + int(with_r), c_out, kernel_size, **kwargs)
     def forward(self, x): return self.conv(self.addcoords(x))
 
-# %% ../../nbs/11_models.conv_rnn.ipynb #26a83974
+# %% ../../nbs/11_models.conv_rnn.ipynb #9a826e7a
 class ConvGRU_cell(ConvGRUCell):
     "The original library's `ConvGRU_cell`: `ConvGRUCell` with GroupNorm, reset before, update weighting the candidate"
-    def __init__(self, in_ch:int, out_ch:int, ks:int=3, debug:bool=False):
+    def __init__(self,
+                 in_ch:int, # Input channels
+                 out_ch:int, # Hidden channels (a multiple of 8)
+                 ks:int=3, # Kernel size
+                 debug:bool=False # Unused (the original's argument)
+                ):
         super().__init__(in_ch, out_ch, ks, norm=True, reset='before', update='candidate', init='torch')
 
-# %% ../../nbs/11_models.conv_rnn.ipynb #07813ca6
+# %% ../../nbs/11_models.conv_rnn.ipynb #24ad85db
 class Encoder(Module):
     "Per-stage: a (strided) `ConvLayer` on every frame, then a ConvGRU over time"
-    def __init__(self, c_in:int=1, szs=(16,64,96), ks:int=3, rnn_ks:int=5, act=nn.ReLU, norm=None,
-                 coord_conv:bool=False, debug:bool=False):
+    def __init__(self,
+                 c_in:int=1, # Channels per frame
+                 szs=(16,64,96), # Channels of the stages
+                 ks:int=3, # Kernel size of the convolutions
+                 rnn_ks:int=5, # Kernel size of the ConvGRUs
+                 act=nn.ReLU, # Activation class
+                 norm=None, # fastai `NormType` of the convolutions
+                 coord_conv:bool=False, # Add a CoordConv layer in front
+                 debug:bool=False # Print shapes
+                ):
         self.debug = debug
         if coord_conv: self.coord_conv, szs = TimeDistributed(CoordConv(c_in, 8, kernel_size=1)), [8, *szs]
         else: self.coord_conv, szs = noop, [c_in, *szs]
@@ -71,8 +93,18 @@ class Encoder(Module):
 class UpsampleBlock(Module):
     "A U-Net style upsampling block: `PixelShuffle_ICNR`, skip connection from the encoder, two `ConvLayer`s"
     @delegates(ConvLayer.__init__)
-    def __init__(self, in_ch:int, out_ch:int, residual:bool=True, blur:bool=False, act_cls=defaults.activation,
-                 self_attention:bool=False, init=nn.init.kaiming_normal_, norm_type=None, debug:bool=False, **kwargs):
+    def __init__(self,
+                 in_ch:int, # Input channels
+                 out_ch:int, # Output channels (and channels of the skip connection)
+                 residual:bool=True, # Concatenate the encoder's output of the same resolution
+                 blur:bool=False, # Blur after the PixelShuffle
+                 act_cls=defaults.activation, # Activation class
+                 self_attention:bool=False, # Self-attention after the second convolution
+                 init=nn.init.kaiming_normal_, # Initialisation of the convolutions
+                 norm_type=None, # fastai `NormType` of the convolutions
+                 debug:bool=False, # Unused (the original's argument)
+                 **kwargs
+                ):
         store_attr('in_ch,out_ch,residual,blur,act_cls,self_attention,norm_type,debug')
         self.shuf = PixelShuffle_ICNR(in_ch, in_ch//2, blur=blur, act_cls=act_cls, norm_type=norm_type)
         ni = in_ch//2 + out_ch if residual else in_ch//2     # the skip connection has out_ch channels
@@ -93,11 +125,21 @@ class UpsampleBlock(Module):
     def __repr__(self): return (f'UpsampleBlock(in={self.in_ch}, out={self.out_ch}, blur={self.blur}, residual={self.residual}, '
                                 f'act={getattr(self.act_cls, "__name__", self.act_cls)}, attn={self.self_attention}, norm={self.norm_type})')
 
-# %% ../../nbs/11_models.conv_rnn.ipynb #33573212
+# %% ../../nbs/11_models.conv_rnn.ipynb #5126432b
 class Decoder(Module):
     "ConvGRU + `UpsampleBlock` per stage, from the deepest; a 1x1 head (the original's `last_conv` only if asked)"
-    def __init__(self, c_out:int=1, szs=(96,64,16), ks:int=3, rnn_ks:int=5, act=nn.ReLU, blur:bool=False, attn:bool=False,
-                 norm=None, debug:bool=False, use_last_conv:bool=False):
+    def __init__(self,
+                 c_out:int=1, # Channels per output frame
+                 szs=(96,64,16), # Channels of the stages, deepest first
+                 ks:int=3, # Kernel size of the convolutions
+                 rnn_ks:int=5, # Kernel size of the ConvGRUs
+                 act=nn.ReLU, # Activation class
+                 blur:bool=False, # Blur after PixelShuffle upsampling
+                 attn:bool=False, # Self-attention in the upsampling blocks
+                 norm=None, # fastai `NormType` of the convolutions
+                 debug:bool=False, # Print shapes
+                 use_last_conv:bool=False # Run the last `ConvLayer` (the original never did)
+                ):
         store_attr('debug,use_last_conv')
         self.rnns = nn.ModuleList(ConvGRU_cell(ni, ni, ks=rnn_ks) for ni in szs[:-1])
         self.deconvs = nn.ModuleList(TimeDistributed(UpsampleBlock(ni, nf, blur=blur, self_attention=attn, act_cls=act, norm_type=norm))

@@ -161,21 +161,34 @@ class StackedCells(Module):
         out, states = self(xt[:, None], states)
         return out[:, 0], states
 
-# %% ../../nbs/10_models.layers.ipynb #6320eeb8
+# %% ../../nbs/10_models.layers.ipynb #c01c43e3
 class dcgan_conv(nn.Sequential):
     "3x3 convolution, GroupNorm, LeakyReLU(0.2)"
-    def __init__(self, c_in:int, c_out:int, stride:int, groups:int=4):
+    def __init__(self,
+                 c_in:int, # Input channels
+                 c_out:int, # Output channels
+                 stride:int, # 2 halves the size
+                 groups:int=4 # GroupNorm groups
+                ):
         super().__init__(nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1), nn.GroupNorm(groups, c_out), nn.LeakyReLU(0.2, inplace=True))
 
 class dcgan_upconv(nn.Sequential):
     "3x3 transposed convolution (doubling the size if `stride=2`), GroupNorm, LeakyReLU(0.2)"
-    def __init__(self, c_in:int, c_out:int, stride:int, groups:int=4):
+    def __init__(self,
+                 c_in:int, # Input channels
+                 c_out:int, # Output channels
+                 stride:int, # 2 doubles the size
+                 groups:int=4 # GroupNorm groups
+                ):
         super().__init__(nn.ConvTranspose2d(c_in, c_out, 3, stride=stride, padding=1, output_padding=int(stride == 2)),
                          nn.GroupNorm(groups, c_out), nn.LeakyReLU(0.2, inplace=True))
 
 class image_encoder(Module):
     "Frames `[bs, c_in, H, W]` -> `[bs, 4*nf, H/4, W/4]` (64 x 16 x 16 for 64 x 64 frames)"
-    def __init__(self, c_in:int=1, nf:int=16):
+    def __init__(self,
+                 c_in:int=1, # Channels per frame
+                 nf:int=16 # Width (the latent has `4*nf` channels)
+                ):
         self.c1, self.c2 = dcgan_conv(c_in, nf//2, 1), dcgan_conv(nf//2, nf, 1)      # nf x 64 x 64
         self.c3, self.c4 = dcgan_conv(nf, nf*2, 2), dcgan_conv(nf*2, nf*2, 1)        # 2nf x 32 x 32
         self.c5, self.c6 = dcgan_conv(nf*2, nf*4, 2), dcgan_conv(nf*4, nf*4, 1)      # 4nf x 16 x 16
@@ -183,7 +196,10 @@ class image_encoder(Module):
 
 class image_decoder(Module):
     "`[bs, 4*nf, h, w]` -> frames `[bs, c_out, 4h, 4w]`"
-    def __init__(self, c_out:int=1, nf:int=16):
+    def __init__(self,
+                 c_out:int=1, # Channels per frame
+                 nf:int=16 # Width (the latent has `4*nf` channels)
+                ):
         self.upc1, self.upc2 = dcgan_upconv(nf*4, nf*4, 1), dcgan_upconv(nf*4, nf*2, 2)
         self.upc3, self.upc4 = dcgan_upconv(nf*2, nf*2, 1), dcgan_upconv(nf*2, nf, 2)
         self.upc5 = dcgan_upconv(nf, nf, 1)

@@ -49,10 +49,17 @@ class PhyCell_Cell(Module):
         "One step, as the original `PhyCell_Cell(x, hidden)`: the next hidden state"
         return self.step(x, hidden)[0]
 
-# %% ../../nbs/12_models.phy.ipynb #05efaf32
+# %% ../../nbs/12_models.phy.ipynb #dabff2fa
 class PhyCell(StackedCells):
     "A stack of `PhyCell_Cell`s over sequences `[bs, T, c_in, H, W]`"
-    def __init__(self, c_in:int=64, hidden_dims=(49,), ks:int=7, n_layers:int=None, gate_on:str='prev', norm:str='group'):
+    def __init__(self,
+                 c_in:int=64, # Channels of the input and of the states
+                 hidden_dims=(49,), # Filters of `F` per layer (one value: every layer)
+                 ks:int=7, # Kernel size of `F`
+                 n_layers:int=None, # Layers (default: one per `hidden_dims`)
+                 gate_on:str='prev', # 'prev' (the official code) or 'tilde' (the paper)
+                 norm:str='group' # 'group' (official) or 'batch_in' (the original library)
+                ):
         hidden_dims = list(hidden_dims) if is_listy(hidden_dims) else [hidden_dims]
         n_layers = ifnone(n_layers, len(hidden_dims))
         if len(hidden_dims) == 1: hidden_dims = hidden_dims * n_layers
@@ -60,15 +67,18 @@ class PhyCell(StackedCells):
         super().__init__([PhyCell_Cell(c_in, hd, ks, gate_on=gate_on, norm=norm) for hd in hidden_dims])
         store_attr('c_in,hidden_dims,ks,n_layers')
 
-# %% ../../nbs/12_models.phy.ipynb #282ec29b
-def moment_matrix(k:int) -> Tensor:
+# %% ../../nbs/12_models.phy.ipynb #126b12a5
+def moment_matrix(k:int # Kernel size
+                 ) -> Tensor:
     "`M[i, a] = (a - c)^i / i!` for a kernel of size `k`, `c` its centre (float64)"
     a = torch.arange(k, dtype=torch.float64) - (k - 1) // 2
     return torch.stack([a**i / factorial(i) for i in range(k)])
 
 class K2M(Module):
     "Moment matrices `[..., k, l]` of kernels `[..., k, l]`"
-    def __init__(self, shape=(7, 7)):
+    def __init__(self,
+                 shape=(7, 7) # Kernel shape `(k, l)`
+                ):
         self.shape = tuple(shape)
         self.register_buffer('M0', moment_matrix(shape[0])); self.register_buffer('M1', moment_matrix(shape[1]))
     def forward(self, k): return self.M0.to(k.dtype) @ k @ self.M1.to(k.dtype).T
@@ -79,12 +89,14 @@ class M2K(K2M):
         M0, M1 = self.M0.to(m.dtype), self.M1.to(m.dtype)
         return torch.linalg.solve(M0, m) @ torch.linalg.inv(M1).T
 
-# %% ../../nbs/12_models.phy.ipynb #f81b1a85
-def moment_targets(ks:int=7) -> Tensor:
+# %% ../../nbs/12_models.phy.ipynb #4bc3387e
+def moment_targets(ks:int=7 # Kernel size
+                  ) -> Tensor:
     "`[ks*ks, ks, ks]` one-hot moment matrices: filter `ks*i + j` has its 1 at `(i, j)`"
     return torch.eye(ks*ks, dtype=torch.float64).view(ks*ks, ks, ks)
 
-def cell_moment_loss(cell:PhyCell_Cell) -> Tensor:
+def cell_moment_loss(cell:PhyCell_Cell # A PhyCell layer
+                    ) -> Tensor:
     "Moment loss of one cell's `F.conv1` filters, summed over its input channels"
     w = cell.F.conv1.weight                                                   # [49, c_in, ks, ks]
     n, ks = w.shape[0], w.shape[-1]
@@ -93,17 +105,21 @@ def cell_moment_loss(cell:PhyCell_Cell) -> Tensor:
     t = moment_targets(ks).to(w.device)[:, None]
     return (m - t).pow(2).mean(dim=(0, 2, 3)).sum().float()
 
-def moment_loss(model:nn.Module) -> Tensor:
+def moment_loss(model:nn.Module # A model holding PhyCell layers
+               ) -> Tensor:
     "Sum of `cell_moment_loss` over every `PhyCell_Cell` in `model`"
     cells = [m for m in model.modules() if isinstance(m, PhyCell_Cell)]
     if not cells: raise ValueError(f"{type(model).__name__} has no PhyCell_Cell: no moment loss to compute")
     return sum(cell_moment_loss(c) for c in cells)
 
-# %% ../../nbs/12_models.phy.ipynb #5030c2d8
+# %% ../../nbs/12_models.phy.ipynb #85b29552
 class MomentLoss(Callback):
     "Add `weight` x the PhyCell moment loss to the training loss"
     order, run_valid = -4, False
-    def __init__(self, weight:float=1.): self.weight = weight
+    def __init__(self,
+                 weight:float=1. # Weight of the moment loss
+                ):
+        self.weight = weight
     def after_loss(self):
         if self.weight == 0 or not len(self.yb): return
         self.learn.moment_loss = moment_loss(self.model)

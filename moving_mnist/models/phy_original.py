@@ -24,7 +24,12 @@ def _ks(k): return k[0] if is_listy(k) else k
 
 class PhyCell_Cell(_PhyCellCell):
     "The port's PhyCell layer: `F` = BatchNorm, conv, LeakyReLU(0.1), 1x1 conv; the gate reads `[x, h~]`"
-    def __init__(self, input_dim:int, F_hidden_dim:int, kernel_size, bias=1):
+    def __init__(self,
+                 input_dim:int, # Channels
+                 F_hidden_dim:int, # Filters of `F`
+                 kernel_size, # Kernel size of `F`
+                 bias=1 # Bias of the gate
+                ):
         super().__init__(input_dim, F_hidden_dim, _ks(kernel_size), bias=bool(bias), gate_on='tilde', norm='batch_in')
         k = _ks(kernel_size)
         self.F = nn.Sequential(OrderedDict(bn1=nn.BatchNorm2d(input_dim), conv1=nn.Conv2d(input_dim, F_hidden_dim, k, padding=k//2),
@@ -34,7 +39,13 @@ class PhyCell_Cell(_PhyCellCell):
 
 class PhyCell(Module):
     "The port's PhyCell: stacked cells that keep their state between calls (`first_timestep=True` resets it)"
-    def __init__(self, input_shape, input_dim:int, F_hidden_dims, n_layers:int, kernel_size):
+    def __init__(self,
+                 input_shape, # Latent size `(h, w)` (unused)
+                 input_dim:int, # Channels
+                 F_hidden_dims, # Filters of `F` per layer
+                 n_layers:int, # Layers
+                 kernel_size # Kernel size of `F`
+                ):
         store_attr('input_shape,input_dim,F_hidden_dims,n_layers,kernel_size'); self.H = []
         self.cell_list = nn.ModuleList(PhyCell_Cell(input_dim, F_hidden_dims[i], kernel_size) for i in range(n_layers))
     def forward(self, input_, first_timestep:bool=False):
@@ -46,7 +57,13 @@ class PhyCell(Module):
 
 class ConvLSTM_Cell(ConvLSTMCell):
     "The port's ConvLSTM cell (the library's `ConvLSTMCell`): `(x, (h, c))` -> `(h, c)`"
-    def __init__(self, input_shape, input_dim:int, hidden_dim:int, kernel_size, bias=1):
+    def __init__(self,
+                 input_shape, # Latent size `(h, w)` (unused)
+                 input_dim:int, # Input channels
+                 hidden_dim:int, # Hidden channels
+                 kernel_size, # Kernel size
+                 bias=1 # Bias of the gates
+                ):
         super().__init__(input_dim, hidden_dim, _ks(kernel_size), bias=bool(bias))
     def forward(self, x, hidden):
         h, c = hidden
@@ -54,7 +71,13 @@ class ConvLSTM_Cell(ConvLSTMCell):
 
 class ConvLSTM(Module):
     "The port's ConvLSTM: stacked cells that keep their state between calls"
-    def __init__(self, input_shape, input_dim:int, hidden_dims, n_layers:int, kernel_size):
+    def __init__(self,
+                 input_shape, # Latent size `(h, w)` (unused)
+                 input_dim:int, # Input channels
+                 hidden_dims, # Hidden channels per layer
+                 n_layers:int, # Layers
+                 kernel_size # Kernel size
+                ):
         store_attr('input_shape,input_dim,hidden_dims,n_layers,kernel_size'); self.H, self.C = [], []
         dims = [input_dim] + list(hidden_dims)
         self.cell_list = nn.ModuleList(ConvLSTM_Cell(input_shape, dims[i], dims[i+1], kernel_size) for i in range(n_layers))
@@ -66,20 +89,32 @@ class ConvLSTM(Module):
             self.H[j], self.C[j] = cell(x, (self.H[j], self.C[j])); x = self.H[j]
         return (self.H, self.C), self.H
 
-# %% ../../nbs/18_models.phy_original.ipynb #6e628651
+# %% ../../nbs/18_models.phy_original.ipynb #a19535c9
 class dcgan_conv(Module):
     "The port's DCGAN convolution block (the library's, under `.main`)"
-    def __init__(self, nin:int, nout:int, stride:int): self.main = _dcgan_conv(nin, nout, stride)
+    def __init__(self,
+                 nin:int, # Input channels
+                 nout:int, # Output channels
+                 stride:int # 2 halves the size
+                ):
+        self.main = _dcgan_conv(nin, nout, stride)
     def forward(self, x): return self.main(x)
 
 class dcgan_upconv(Module):
     "The port's DCGAN transposed-convolution block (the library's, under `.main`)"
-    def __init__(self, nin:int, nout:int, stride:int): self.main = _dcgan_upconv(nin, nout, stride)
+    def __init__(self,
+                 nin:int, # Input channels
+                 nout:int, # Output channels
+                 stride:int # 2 doubles the size
+                ):
+        self.main = _dcgan_upconv(nin, nout, stride)
     def forward(self, x): return self.main(x)
 
 class image_encoder(Module):
     "Frames `[bs, nc, 64, 64]` -> `(h6 [bs, 64, 16, 16], the outputs of every block)`"
-    def __init__(self, nc:int=1):
+    def __init__(self,
+                 nc:int=1 # Channels per frame
+                ):
         nf = 16
         self.c1, self.c2, self.c3 = dcgan_conv(nc, nf//2, 1), dcgan_conv(nf//2, nf, 1), dcgan_conv(nf, nf*2, 2)
         self.c4, self.c5, self.c6 = dcgan_conv(nf*2, nf*2, 1), dcgan_conv(nf*2, nf*4, 2), dcgan_conv(nf*4, nf*4, 1)
@@ -90,7 +125,9 @@ class image_encoder(Module):
 
 class image_decoder(Module):
     "`(vec, skips)` -> frames `[bs, nc, 64, 64]`, each block reading its input and the encoder's matching output"
-    def __init__(self, nc:int=1):
+    def __init__(self,
+                 nc:int=1 # Channels per frame
+                ):
         nf = 16
         self.upc1, self.upc2, self.upc3 = dcgan_upconv(nf*8, nf*4, 1), dcgan_upconv(nf*8, nf*2, 2), dcgan_upconv(nf*4, nf*2, 1)
         self.upc4, self.upc5 = dcgan_upconv(nf*4, nf, 2), dcgan_upconv(nf*2, nf//2, 1)
@@ -102,7 +139,10 @@ class image_decoder(Module):
 
 class EncoderRNN(Module):
     "One step of the port's PhyDNet: encode, PhyCell and ConvLSTM, sum their last layers, decode"
-    def __init__(self, phycell:PhyCell, convlstm:ConvLSTM):
+    def __init__(self,
+                 phycell:PhyCell, # The port's `PhyCell`
+                 convlstm:ConvLSTM # The port's `ConvLSTM`
+                ):
         self.image_cnn_enc, self.image_cnn_dec, self.phycell, self.convlstm = image_encoder(), image_decoder(), phycell, convlstm
     def forward(self, input, first_timestep:bool=False):
         z, skip = self.image_cnn_enc(input)
@@ -110,10 +150,16 @@ class EncoderRNN(Module):
         _, out2 = self.convlstm(z, first_timestep)
         return self.image_cnn_dec([out1[-1] + out2[-1], skip])
 
-# %% ../../nbs/18_models.phy_original.ipynb #3bebeabc
+# %% ../../nbs/18_models.phy_original.ipynb #c5019f7a
 class PhyDNet(Module):
     "The port's PhyDNet: `(input, target)` -> `(forecast, loss)`, the encoding phase's loss plus the moment loss"
-    def __init__(self, encoder:EncoderRNN, criterion=MSELossFlat(), sigmoid:bool=False, moment:bool=True, n_out:int|None=None):
+    def __init__(self,
+                 encoder:EncoderRNN, # The port's `EncoderRNN`
+                 criterion=MSELossFlat(), # Loss of the encoding phase's predictions
+                 sigmoid:bool=False, # A sigmoid on the forecast
+                 moment:bool=True, # Add the moment loss
+                 n_out:int|None=None # Frames to forecast without targets (default: the targets' count, remembered)
+                ):
         store_attr('encoder,criterion,sigmoid,moment,n_out')
     def forward(self, input_tensor, target_tensor=None, tf_mask=None):
         "`[bs, n_in, 1, 64, 64]` (and the targets and a teacher-forcing mask in training) -> (forecast `[bs, n_out, ...]`, loss)"

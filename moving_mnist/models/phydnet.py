@@ -18,10 +18,15 @@ __all__ = ['ConvLSTM', 'encoder_E', 'encoder_specific', 'decoder_specific', 'dec
 # %% ../../nbs/14_models.phydnet.ipynb #feaa6ed2
 _all_ = ['PhyCell', 'PhyCell_Cell', 'K2M', 'M2K', 'moment_loss', 'MomentLoss', 'ConvLSTMCell']
 
-# %% ../../nbs/14_models.phydnet.ipynb #9a739da2
+# %% ../../nbs/14_models.phydnet.ipynb #2a8459a7
 class ConvLSTM(StackedCells):
     "PhyDNet's ConvLSTM: a stack of `ConvLSTMCell`s"
-    def __init__(self, c_in:int=64, hidden_dims=(128, 128, 64), ks:int=3, n_layers:int=None):
+    def __init__(self,
+                 c_in:int=64, # Input channels
+                 hidden_dims=(128, 128, 64), # Hidden channels per layer
+                 ks:int=3, # Kernel size
+                 n_layers:int=None # Layers (checked against `hidden_dims`)
+                ):
         hidden_dims = list(hidden_dims) if is_listy(hidden_dims) else [hidden_dims] * ifnone(n_layers, 1)
         if n_layers is not None and len(hidden_dims) != n_layers: raise ValueError(f"{len(hidden_dims)} hidden_dims for n_layers={n_layers}: expected one per layer")
         dims = [c_in] + hidden_dims
@@ -38,16 +43,39 @@ class _Blocks(Module):
         for n in self.names: x = getattr(self, n)(x)
         return x
 
-def encoder_E(c_in=1, nf=32): return _Blocks('c', [dcgan_conv(c_in, nf, 2, 16), dcgan_conv(nf, nf, 1, 16), dcgan_conv(nf, 2*nf, 2, 16)])
-def encoder_specific(c=64, nf=64): return _Blocks('c', [dcgan_conv(c, nf, 1, 16), dcgan_conv(nf, nf, 1, 16)])
-def decoder_specific(c=64, nf=64): return _Blocks('upc', [dcgan_upconv(nf, nf, 1, 16), dcgan_upconv(nf, c, 1, 16)])
-def decoder_D(c_out=1, nf=32):
+def encoder_E(c_in:int=1, # Channels per frame
+              nf:int=32 # Width (the latent has `2*nf` channels)
+             ):
+    "The shared image encoder: frames `[bs, c_in, H, W]` -> `[bs, 2*nf, H/4, W/4]`"
+    return _Blocks('c', [dcgan_conv(c_in, nf, 2, 16), dcgan_conv(nf, nf, 1, 16), dcgan_conv(nf, 2*nf, 2, 16)])
+
+def encoder_specific(c:int=64, # Input channels
+                     nf:int=64 # Output channels
+                    ):
+    "A branch's encoder: two DCGAN convolutions at the latent size"
+    return _Blocks('c', [dcgan_conv(c, nf, 1, 16), dcgan_conv(nf, nf, 1, 16)])
+
+def decoder_specific(c:int=64, # Output channels
+                     nf:int=64 # Input channels
+                    ):
+    "A branch's decoder: two DCGAN transposed convolutions at the latent size"
+    return _Blocks('upc', [dcgan_upconv(nf, nf, 1, 16), dcgan_upconv(nf, c, 1, 16)])
+
+def decoder_D(c_out:int=1, # Channels per frame
+              nf:int=32 # Width (the latent has `2*nf` channels)
+             ):
+    "The shared image decoder: `[bs, 2*nf, h, w]` -> frames `[bs, c_out, 4h, 4w]` (before the sigmoid)"
     return _Blocks('upc', [dcgan_upconv(2*nf, nf, 2, 16), dcgan_upconv(nf, nf, 1, 16),
                            nn.ConvTranspose2d(nf, c_out, 3, stride=2, padding=1, output_padding=1)])
 
 class EncoderRNN(Module):
     "Per-frame PhyDNet: encoders, PhyCell and ConvLSTM branches, decoders"
-    def __init__(self, phycell:PhyCell=None, convcell:ConvLSTM=None, c_in:int=1, nf:int=32):
+    def __init__(self,
+                 phycell:PhyCell=None, # The physical branch (default: the published PhyCell)
+                 convcell:ConvLSTM=None, # The residual branch (default: the published ConvLSTM)
+                 c_in:int=1, # Channels per frame
+                 nf:int=32 # Image encoder width
+                ):
         self.encoder_E, self.decoder_D = encoder_E(c_in, nf), decoder_D(c_in, nf)
         self.encoder_Ep, self.encoder_Er = encoder_specific(2*nf, 2*nf), encoder_specific(2*nf, 2*nf)
         self.decoder_Dp, self.decoder_Dr = decoder_specific(2*nf, 2*nf), decoder_specific(2*nf, 2*nf)

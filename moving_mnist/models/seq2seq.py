@@ -66,8 +66,10 @@ class Seq2Seq(Module):
                  nf:int=16, # Width of the image encoder/decoder (latent channels: 4*nf)
                  n_in:int|None=None, # Input frames (checked if given)
                  feedback:str='latent', # Next ConvGRU input: its own last output ('latent', the original) or the encoded forecast ('frame')
-                 input_p:float=0.2, hidden_p:float=0.1, # ConvGRU dropouts
-                 seq_len:int|None=None, ch_out:int|None=None # The original names of `n_out` and `c_out`
+                 input_p:float=0.2, # ConvGRU dropout on its input sequence
+                 hidden_p:float=0.1, # ConvGRU dropout between layers
+                 seq_len:int|None=None, # The original name of `n_out`
+                 ch_out:int|None=None # The original name of `c_out`
                 ):
         n_out, c_out = ifnone(seq_len, n_out), ifnone(ch_out, c_out)         # the original names win when given
         if feedback not in ('latent', 'frame'): raise ValueError(f"feedback={feedback!r}, expected 'latent' or 'frame'")
@@ -104,12 +106,25 @@ class Seq2Seq(Module):
             outs.append(self.img_decoder.module(out)); own = out
         return torch.stack(outs, dim=1), dec_imgs[:, :-1], x[:, 1:]
 
-# %% ../../nbs/13_models.seq2seq.ipynb #d87ab67f
+# %% ../../nbs/13_models.seq2seq.ipynb #70721532
 class Seq2SeqPhy(Seq2Seq):
     "`Seq2Seq` with a PhyCell branch beside the ConvGRU, the two decoded and summed (as the original library's)"
-    def __init__(self, n_out:int=10, c_out:int=1, ks:int=3, n_layers:int=1, debug:bool=False, c_in:int=1, nf:int=16,
-                 n_in:int|None=None, phy_hidden=(49,), phy_ks:int=7, input_p:float=0.2, hidden_p:float=0.1,
-                 seq_len:int|None=None, ch_out:int|None=None):
+    def __init__(self,
+                 n_out:int=10, # Frames to forecast; originally `seq_len`
+                 c_out:int=1, # Channels per output frame (must equal `c_in`)
+                 ks:int=3, # ConvGRU kernel size
+                 n_layers:int=1, # ConvGRU layers
+                 debug:bool=False, # Print the teacher-forcing decisions
+                 c_in:int=1, # Channels per input frame
+                 nf:int=16, # Width of the image encoder/decoder
+                 n_in:int|None=None, # Input frames (checked if given)
+                 phy_hidden=(49,), # PhyCell: filters of `F` per layer
+                 phy_ks:int=7, # PhyCell: kernel size of `F`
+                 input_p:float=0.2, # ConvGRU dropout on its input sequence
+                 hidden_p:float=0.1, # ConvGRU dropout between layers
+                 seq_len:int|None=None, # The original name of `n_out`
+                 ch_out:int|None=None # The original name of `c_out`
+                ):
         super().__init__(n_out, c_out, ks, n_layers, debug, c_in, nf, n_in, 'latent', input_p, hidden_p, seq_len, ch_out)
         if self.c_out != c_in: raise ValueError(f"Seq2SeqPhy encodes its forecast again: c_out={self.c_out} must equal c_in={c_in}")
         self.phy = PhyCell(4*nf, phy_hidden, ks=phy_ks, gate_on='tilde', norm='batch_in')

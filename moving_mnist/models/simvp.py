@@ -14,10 +14,18 @@ __all__ = ['BasicConv2d', 'ConvSC', 'SimVPEncoder', 'SimVPDecoder', 'GroupConv2d
            'AttentionModule', 'SpatialAttention', 'DWConv', 'MixMlp', 'GASubBlock', 'MetaBlock', 'MidMetaNet', 'SimVP',
            'simvp_published']
 
-# %% ../../nbs/15_models.simvp.ipynb #d9e00210
+# %% ../../nbs/15_models.simvp.ipynb #632c6f46
 class BasicConv2d(Module):
     "A convolution (or a convolution and a PixelShuffle upsampling), GroupNorm(2) and SiLU if `act_norm`"
-    def __init__(self, c_in:int, c_out:int, ks:int=3, stride:int=1, padding:int=0, upsampling:bool=False, act_norm:bool=False):
+    def __init__(self,
+                 c_in:int, # Input channels
+                 c_out:int, # Output channels
+                 ks:int=3, # Kernel size
+                 stride:int=1, # Stride
+                 padding:int=0, # Padding
+                 upsampling:bool=False, # A PixelShuffle doubles the size
+                 act_norm:bool=False # GroupNorm and SiLU after the convolution
+                ):
         self.act_norm = act_norm
         if upsampling: self.conv = nn.Sequential(nn.Conv2d(c_in, c_out*4, ks, padding=padding), nn.PixelShuffle(2))
         else: self.conv = nn.Conv2d(c_in, c_out, ks, stride=stride, padding=padding)
@@ -30,7 +38,14 @@ class BasicConv2d(Module):
 
 class ConvSC(Module):
     "A `BasicConv2d` that halves (`downsampling`) or doubles (`upsampling`) the size, with GroupNorm and SiLU"
-    def __init__(self, c_in:int, c_out:int, ks:int=3, downsampling:bool=False, upsampling:bool=False, act_norm:bool=True):
+    def __init__(self,
+                 c_in:int, # Input channels
+                 c_out:int, # Output channels
+                 ks:int=3, # Kernel size
+                 downsampling:bool=False, # Halve the size
+                 upsampling:bool=False, # Double the size
+                 act_norm:bool=True # GroupNorm and SiLU
+                ):
         stride = 2 if downsampling else 1
         self.conv = BasicConv2d(c_in, c_out, ks, stride, (ks - stride + 1) // 2, upsampling, act_norm)
     def forward(self, x): return self.conv(x)
@@ -42,7 +57,12 @@ def _samplings(n:int, reverse:bool=False) -> list:
 
 class SimVPEncoder(Module):
     "`N_S` `ConvSC` layers, halving the size every second layer; returns the latent and the first layer's output"
-    def __init__(self, c_in:int, c_hid:int, N_S:int, ks:int=3):
+    def __init__(self,
+                 c_in:int, # Channels per frame
+                 c_hid:int, # Hidden channels
+                 N_S:int, # Layers
+                 ks:int=3 # Kernel size
+                ):
         s = _samplings(N_S)
         self.enc = nn.Sequential(ConvSC(c_in, c_hid, ks, downsampling=s[0]), *[ConvSC(c_hid, c_hid, ks, downsampling=d) for d in s[1:]])
     def forward(self, x):
@@ -53,17 +73,28 @@ class SimVPEncoder(Module):
 
 class SimVPDecoder(Module):
     "Mirror of `SimVPEncoder` (PixelShuffle upsampling), the skip added before the last layer, a 1x1 readout"
-    def __init__(self, c_hid:int, c_out:int, N_S:int, ks:int=3):
+    def __init__(self,
+                 c_hid:int, # Hidden channels
+                 c_out:int, # Channels per frame
+                 N_S:int, # Layers
+                 ks:int=3 # Kernel size
+                ):
         self.dec = nn.Sequential(*[ConvSC(c_hid, c_hid, ks, upsampling=u) for u in _samplings(N_S, reverse=True)])
         self.readout = nn.Conv2d(c_hid, c_out, 1)
     def forward(self, z, skip):
         for layer in self.dec[:-1]: z = layer(z)
         return self.readout(self.dec[-1](z + skip))
 
-# %% ../../nbs/15_models.simvp.ipynb #f8d90d5f
+# %% ../../nbs/15_models.simvp.ipynb #32aad188
 class GroupConv2d(Module):
     "Grouped convolution, then GroupNorm and LeakyReLU(0.2) if `act_norm` (one group if the channels do not divide)"
-    def __init__(self, c_in:int, c_out:int, ks:int, groups:int=8, act_norm:bool=True):
+    def __init__(self,
+                 c_in:int, # Input channels
+                 c_out:int, # Output channels
+                 ks:int, # Kernel size
+                 groups:int=8, # Groups of the convolution and the GroupNorm
+                 act_norm:bool=True # GroupNorm and LeakyReLU
+                ):
         if c_in % groups: groups = 1
         self.act_norm = act_norm
         self.conv = nn.Conv2d(c_in, c_out, ks, padding=ks//2, groups=groups)
@@ -74,7 +105,13 @@ class GroupConv2d(Module):
 
 class gInception_ST(Module):
     "A 1x1 convolution, then grouped convolutions of several kernel sizes, summed"
-    def __init__(self, c_in:int, c_hid:int, c_out:int, incep_ker=(3, 5, 7, 11), groups:int=8):
+    def __init__(self,
+                 c_in:int, # Input channels
+                 c_hid:int, # Channels after the 1x1 convolution
+                 c_out:int, # Output channels
+                 incep_ker=(3, 5, 7, 11), # Kernel sizes of the branches
+                 groups:int=8 # Groups
+                ):
         self.conv1 = nn.Conv2d(c_in, c_hid, 1)
         self.layers = nn.Sequential(*[GroupConv2d(c_hid, c_out, k, groups) for k in incep_ker])
     def forward(self, x):
@@ -83,7 +120,13 @@ class gInception_ST(Module):
 
 class MidIncepNet(Module):
     "The IncepU translator: a U-Net of `N_T` Inception blocks down and `N_T` up, over `[bs, T, C, h, w]`"
-    def __init__(self, c_in:int, c_hid:int, N_T:int, incep_ker=(3, 5, 7, 11), groups:int=8):
+    def __init__(self,
+                 c_in:int, # Channels of the stacked encodings (`T * hid_S`)
+                 c_hid:int, # Hidden channels
+                 N_T:int, # Blocks down (and up)
+                 incep_ker=(3, 5, 7, 11), # Kernel sizes of the branches
+                 groups:int=8 # Groups
+                ):
         if N_T < 2: raise ValueError(f"N_T={N_T}: the IncepU translator needs at least 2 blocks")
         blk = partial(gInception_ST, incep_ker=incep_ker, groups=groups)
         self.enc = nn.Sequential(blk(c_in, c_hid//2, c_hid), *[blk(c_hid, c_hid//2, c_hid) for _ in range(N_T - 1)])
@@ -99,10 +142,13 @@ class MidIncepNet(Module):
         for layer, skip in zip(self.dec[1:], skips[::-1]): z = layer(torch.cat([z, skip], dim=1))
         return z.reshape(B, T, C, H, W)
 
-# %% ../../nbs/15_models.simvp.ipynb #bae6f608
+# %% ../../nbs/15_models.simvp.ipynb #9ff49f86
 class DropPath(Module):
     "Stochastic depth: drop a sample's whole residual branch with probability `p` (training only)"
-    def __init__(self, p:float=0.): self.p = p
+    def __init__(self,
+                 p:float=0. # Probability of dropping a sample's branch
+                ):
+        self.p = p
     def forward(self, x):
         if not self.training or self.p == 0: return x
         keep = x.new_empty(x.shape[0], *[1] * (x.ndim - 1)).bernoulli_(1 - self.p)
@@ -111,7 +157,11 @@ class DropPath(Module):
 
 class AttentionModule(Module):
     "Large-kernel attention: depth-wise 5x5, depth-wise dilated conv, 1x1 to two halves, one gating the other"
-    def __init__(self, dim:int, kernel_size:int=21, dilation:int=3):
+    def __init__(self,
+                 dim:int, # Channels
+                 kernel_size:int=21, # Receptive field of the large kernel
+                 dilation:int=3 # Dilation of the spatial convolution
+                ):
         d_k = 2 * dilation - 1
         dd_k = kernel_size // dilation + ((kernel_size // dilation) % 2 - 1)
         self.conv0 = nn.Conv2d(dim, dim, d_k, padding=(d_k - 1) // 2, groups=dim)
@@ -123,26 +173,43 @@ class AttentionModule(Module):
 
 class SpatialAttention(Module):
     "1x1, GELU, large-kernel attention, 1x1, plus a shortcut"
-    def __init__(self, dim:int, kernel_size:int=21):
+    def __init__(self,
+                 dim:int, # Channels
+                 kernel_size:int=21 # Receptive field of the large kernel
+                ):
         self.proj_1, self.activation = nn.Conv2d(dim, dim, 1), nn.GELU()
         self.spatial_gating_unit, self.proj_2 = AttentionModule(dim, kernel_size), nn.Conv2d(dim, dim, 1)
     def forward(self, x): return x + self.proj_2(self.spatial_gating_unit(self.activation(self.proj_1(x))))
 
 class DWConv(Module):
     "Depth-wise 3x3 convolution"
-    def __init__(self, dim:int): self.dwconv = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
+    def __init__(self,
+                 dim:int # Channels
+                ):
+        self.dwconv = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
     def forward(self, x): return self.dwconv(x)
 
 class MixMlp(Module):
     "Convolutional MLP: 1x1 up, depth-wise 3x3, GELU, 1x1 down"
-    def __init__(self, dim:int, hidden:int, drop:float=0.):
+    def __init__(self,
+                 dim:int, # Channels
+                 hidden:int, # Hidden channels
+                 drop:float=0. # Dropout
+                ):
         self.fc1, self.dwconv, self.act = nn.Conv2d(dim, hidden, 1), DWConv(hidden), nn.GELU()
         self.fc2, self.drop = nn.Conv2d(hidden, dim, 1), nn.Dropout(drop)
     def forward(self, x): return self.drop(self.fc2(self.drop(self.act(self.dwconv(self.fc1(x))))))
 
 class GASubBlock(Module):
     "A gSTA block: `x + s1 * attn(BN(x))`, then `x + s2 * mlp(BN(x))`, layer scales initialised to 0.01"
-    def __init__(self, dim:int, kernel_size:int=21, mlp_ratio:float=8., drop:float=0., drop_path:float=0., init_value:float=1e-2):
+    def __init__(self,
+                 dim:int, # Channels
+                 kernel_size:int=21, # Receptive field of the attention
+                 mlp_ratio:float=8., # MLP width / channels
+                 drop:float=0., # MLP dropout
+                 drop_path:float=0., # Stochastic depth
+                 init_value:float=1e-2 # Initial layer scales
+                ):
         self.norm1, self.attn = nn.BatchNorm2d(dim), SpatialAttention(dim, kernel_size)
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
         self.norm2, self.mlp = nn.BatchNorm2d(dim), MixMlp(dim, int(dim * mlp_ratio), drop)
@@ -158,7 +225,13 @@ class GASubBlock(Module):
 
 class MetaBlock(Module):
     "A gSTA block, then a 1x1 convolution if the channel count changes"
-    def __init__(self, c_in:int, c_out:int, mlp_ratio:float=8., drop:float=0., drop_path:float=0.):
+    def __init__(self,
+                 c_in:int, # Input channels
+                 c_out:int, # Output channels
+                 mlp_ratio:float=8., # MLP width / channels
+                 drop:float=0., # MLP dropout
+                 drop_path:float=0. # Stochastic depth
+                ):
         self.block = GASubBlock(c_in, 21, mlp_ratio, drop, drop_path)
         if c_in != c_out: self.reduction = nn.Conv2d(c_in, c_out, 1)
     def forward(self, x):
@@ -167,7 +240,14 @@ class MetaBlock(Module):
 
 class MidMetaNet(Module):
     "The gSTA translator: `N_T` `MetaBlock`s, `c_in -> c_hid -> ... -> c_in`, over `[bs, T, C, h, w]`"
-    def __init__(self, c_in:int, c_hid:int, N_T:int, mlp_ratio:float=8., drop:float=0., drop_path:float=0.):
+    def __init__(self,
+                 c_in:int, # Channels of the stacked encodings (`T * hid_S`)
+                 c_hid:int, # Hidden channels
+                 N_T:int, # Blocks
+                 mlp_ratio:float=8., # MLP width / channels
+                 drop:float=0., # MLP dropout
+                 drop_path:float=0. # Stochastic depth of the last block
+                ):
         if N_T < 2: raise ValueError(f"N_T={N_T}: the gSTA translator needs at least 2 blocks")
         dpr = torch.linspace(1e-2, drop_path, N_T).tolist()          # OpenSTL's rule, applied even for drop_path=0
         self.enc = nn.Sequential(MetaBlock(c_in, c_hid, mlp_ratio, drop, dpr[0]),
@@ -193,8 +273,10 @@ class SimVP(Module):
                  mlp_ratio:float=8., # gSTA MLP ratio
                  drop:float=0., # gSTA MLP dropout
                  drop_path:float=0., # gSTA stochastic depth of the last block (the others: linspace(0.01, drop_path))
-                 spatio_kernel_enc:int=3, spatio_kernel_dec:int=3, # Spatial kernel sizes
-                 incep_ker=(3, 5, 7, 11), groups:int=8, # IncepU kernels and groups
+                 spatio_kernel_enc:int=3, # Encoder kernel size
+                 spatio_kernel_dec:int=3, # Decoder kernel size
+                 incep_ker=(3, 5, 7, 11), # IncepU kernel sizes
+                 groups:int=8, # IncepU groups
                  ch:int|None=None # The earlier name of `c_in`
                 ):
         mt = model_type.lower()
@@ -224,6 +306,10 @@ class SimVP(Module):
             cur = self.predict_next(cur); outs.append(cur); n += self.n_in
         return torch.cat(outs, dim=1)[:, :self.n_out]
 
-def simvp_published(model_type:str='gSTA', n_in:int=10, n_out:int=None, **kwargs) -> SimVP:
+def simvp_published(model_type:str='gSTA', # 'gSTA' or 'IncepU'
+                    n_in:int=10, # Input frames
+                    n_out:int=None, # Frames to forecast
+                    **kwargs
+                   ) -> SimVP:
     "SimVP in the published Moving MNIST configuration (the class defaults: `hid_S=64, hid_T=512, N_S=4, N_T=8`)"
     return SimVP(n_in, n_out, model_type=model_type, **kwargs)

@@ -76,10 +76,13 @@ class FlowWarp(Module):
         check_frames(x, self.c_in, multiple=16, n=self.n_in)
         return warp(x[:, -1], self.flows(x))
 
-# %% ../../nbs/17_models.warp.ipynb #cdb800b9
+# %% ../../nbs/17_models.warp.ipynb #7d335ede
 class MultiScaleMSE:
     "MSE of the frames and of their 2x, 4x, ... average-pooled versions (`scales` in all), summed"
-    def __init__(self, scales:int=4): self.scales = scales
+    def __init__(self,
+                 scales:int=4 # Resolutions compared (each half the previous)
+                ):
+        self.scales = scales
     def __call__(self, pred, targ):
         p, t = to_seq(pred).flatten(0, 1).float(), to_seq(targ).flatten(0, 1).float()
         loss = F.mse_loss(p, t)
