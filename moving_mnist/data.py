@@ -134,11 +134,34 @@ class MovingMNISTDL(TfmdDL):
                  bs:int=16, # Batch size
                  shuffle:bool=False, # Shuffle the indices
                  num_workers:int=0, # Worker processes (0 renders on the loader's device)
+                 rank:int=0, # This process's rank, when several processes share the data (see `shard`)
+                 world:int=1, # The number of processes that share it
                  **kwargs
                 ):
         kwargs.setdefault('indexed', True)          # sized datasets without per-item access: their indices are the items
+        if world > 1: kwargs['n'] = len(range(rank, len(dataset), world))
+        self.rank, self.world = rank, world
         super().__init__(dataset, bs=bs, shuffle=shuffle, num_workers=num_workers, **kwargs)
 
+    def get_idxs(self):
+        "The indices of this process: every `world`-th of the (shuffled) dataset's, from its `rank`"
+        if self.world == 1: return super().get_idxs()
+        idxs = list(range(len(self.dataset)))
+        if self.shuffle: idxs = self.shuffle_fn(idxs)                 # the same permutation in every process (same seed)
+        return idxs[self.rank::self.world]
+
+    def shard(self,
+              rank:int, # This process's rank
+              world:int # The number of processes
+             ):
+        "This loader for process `rank` of `world`: its own indices, so its own sequences (nothing is sent between processes)"
+        res = self.new(rank=rank, world=world, n=None)
+        res.rng = random.Random(); res.rng.setstate(self.rng.getstate())   # the shuffling stream of the loader it comes from
+        return res
+
+    def to_detach(self, b, cpu=True, gather=True):
+        "Detach `b`, without fastai's gathering when sharded: `DataParallel` adds the metrics' sums up over the processes itself"
+        return to_detach(b, cpu, gather and self.world == 1)
     def create_item(self, s): return -1 if s is None else s   # items are indices; fastai's type probe (None) gets a fixed sequence
     def create_batches(self, samps): return map(self.do_batch, self.chunkify(samps))   # no per-item work
     def create_batch(self, b):

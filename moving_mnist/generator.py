@@ -158,7 +158,7 @@ def generate_sequences(digits:Tensor, # uint8 `[N, ds, ds]` digit pool, on the d
     chosen = torch.index_select(digits, 0, pick.view(-1)).view(*pick.shape, ds, ds).mul_(present[..., None, None])
     return render(chosen, top, left, size)[:, :, None]
 
-# %% ../nbs/01_generator.ipynb #6473b149
+# %% ../nbs/01_generator.ipynb #dbeebcc2
 def split_frames(seqs:Tensor, # uint8 `[B, T, C, H, W]` (floats in [0, 1] are kept as they are)
                  n_in:int, # Frames that go to the input
                  th:float|None=None # Binarisation threshold
@@ -171,7 +171,7 @@ def split_frames(seqs:Tensor, # uint8 `[B, T, C, H, W]` (floats in [0, 1] are ke
     if th is not None: x, y = (x > th).float(), (y > th).long()
     return x, y
 
-# %% ../nbs/01_generator.ipynb #777336f4
+# %% ../nbs/01_generator.ipynb #4f7eb80c
 def _root(root): return DATA_PATH if root is None else root
 
 class MovingMNIST:

@@ -22,8 +22,8 @@ from .models.warp import FlowWarp, MultiScaleMSE
 
 # %% auto #0
 __all__ = ['ARCHS', 'PRECISIONS', 'one_cycle_torch', 'TorchOneCycle', 'PlateauEvery', 'TimeBudget', 'Recipe', 'Arch',
-           'register_arch', 'get_arch', 'WeightedLoss', 'mmnist_learner', 'check_archs', 'evaluate',
-           'evaluate_with_copy_last', 'save_gif']
+           'register_arch', 'get_arch', 'WeightedLoss', 'DeviceMixedPrecision', 'mmnist_learner', 'check_archs',
+           'evaluate', 'evaluate_with_copy_last', 'save_gif']
 
 # %% ../nbs/20_learner.ipynb #da5385ae
 def one_cycle_torch(step:float, # Training step (0-based)
@@ -105,6 +105,8 @@ class TimeBudget(Callback):
         if self.training: self.learn.pct_train = min((time.time() - self.start) / (60 * self.minutes), 1.)
     def after_batch(self):
         if self.training and time.time() - self.start >= 60 * self.minutes: self.over = True; raise CancelTrainException
+    def after_cancel_train(self):
+        if hasattr(self.learn, 'recorder'): self.recorder.cancel_train = False     # the shortened epoch's training loss is still logged
     def after_epoch(self):
         if self.over: raise CancelFitException
 
@@ -272,13 +274,21 @@ def _batch_info(dls):
 
 PRECISIONS = ('fp32', 'fp16', 'bf16')
 
+class DeviceMixedPrecision(MixedPrecision):
+    "fastai's `MixedPrecision`, autocasting on the device of the data (so bf16 works on a CPU too)"
+    def before_fit(self):
+        super().before_fit()
+        dev = torch.device(ifnone(self.dls.device, default_device())).type
+        dtype = torch.bfloat16 if self.amp_mode == AMPMode.BF16 else torch.float16
+        self.autocast, self.learn.scaler = torch.autocast(dev, dtype=dtype), torch.amp.GradScaler(dev, **self.kwargs)
+
 def _set_precision(learn:Learner, precision:str, device) -> Learner:
     if precision not in PRECISIONS: raise ValueError(f"precision={precision!r}, expected one of {PRECISIONS}")
     dev = torch.device(ifnone(device, default_device())).type
     if precision == 'fp16':
         if dev != 'cuda': raise ValueError(f"precision='fp16' needs a CUDA device (the data is on {dev}): use 'bf16' or 'fp32'")
-        return learn.to_fp16()
-    if precision == 'bf16': return learn.to_bf16()
+        return learn.add_cb(DeviceMixedPrecision(AMPMode.FP16))
+    if precision == 'bf16': return learn.add_cb(DeviceMixedPrecision(AMPMode.BF16))
     return learn
 
 def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_out,C,H,W])`, or tuples of frames
@@ -314,7 +324,7 @@ def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_ou
     learn.precision = prec
     return _set_precision(learn, prec, dls.device)
 
-# %% ../nbs/20_learner.ipynb #41167bc5
+# %% ../nbs/20_learner.ipynb #5b0cd758
 @patch
 def fit_recipe(self:Learner,
                epochs:int|None=None, # Epochs (default: the recipe's)
@@ -335,7 +345,7 @@ def fit_recipe(self:Learner,
     if r.schedule == 'torch_one_cycle': return self.fit(epochs, lr, cbs=cbs + [TorchOneCycle(lr)], start_epoch=start_epoch)
     return self.fit(epochs, lr, cbs=cbs + [PlateauEvery(every=10, monitor='mse', patience=2, factor=0.1)], start_epoch=start_epoch)
 
-# %% ../nbs/20_learner.ipynb #f906a44f
+# %% ../nbs/20_learner.ipynb #f4ada048
 def check_archs(archs=None, # Names to check (default: all)
                 n_in:int=4, # Input frames
                 n_out:int=4, # Forecast frames
@@ -355,7 +365,7 @@ def check_archs(archs=None, # Names to check (default: all)
         except Exception as e: fails.append(f"{name}: {type(e).__name__}: {e}")
     return fails
 
-# %% ../nbs/20_learner.ipynb #327d329d
+# %% ../nbs/20_learner.ipynb #8c179b1a
 def _check_test_set(learn, x, y):
     n_in, n_out, size = getattr(learn, 'n_in', None), getattr(learn, 'n_out', None), getattr(learn, 'frame_size', None)
     x, y = torch.as_tensor(x), torch.as_tensor(y)
@@ -376,6 +386,7 @@ def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`
     "The protocol metrics (and per-frame curves) of `learn` on test sequences `x`, `y`"
     x, y = _check_test_set(learn, x, y)
     dl = test_set_dl(x, y, bs=bs, device=learn.dls.device, th=th, after_batch=learn.dls.after_batch)
+    dl.to_detach = lambda b, cpu=True, gather=True: to_detach(b, cpu, gather=False)   # one process measures the whole set, even under torchrun
     metrics = mmnist_metrics()
     old = learn.metrics
     try:
@@ -395,7 +406,7 @@ def evaluate_with_copy_last(learn:Learner, # A learner
     base = Learner(learn.dls, CopyLastFrame(y.shape[1]), loss_func=StackLoss(MSELossFlat()))
     return {'model': evaluate(learn, x, y, bs, th), 'copy_last': evaluate(base, x, y, bs, th)}
 
-# %% ../nbs/20_learner.ipynb #e8a4b0e0
+# %% ../nbs/20_learner.ipynb #588978f5
 def _model_forecast(model:nn.Module, x:Tensor) -> Tensor:
     "The forecast of `model` for a 5-D batch (the first output of models that return several)"
     out = model(x)
@@ -440,7 +451,7 @@ def forecast(self:Learner, frames, # `n_in` frames: `[T, H, W]` or `[T, 1, H, W]
     if t.ndim == 3: p = p[:, 0]
     return p.numpy() if is_np else p
 
-# %% ../nbs/20_learner.ipynb #da952406
+# %% ../nbs/20_learner.ipynb #85ba611e
 def _u8(seq) -> np.ndarray:
     "uint8 `[T, H, W]` from a `[T, H, W]` / `[T, 1, H, W]` array or tensor, uint8 or floats in [0, 1]"
     a = seq.detach().cpu().numpy() if isinstance(seq, Tensor) else np.asarray(seq)
