@@ -22,8 +22,8 @@ from .models.warp import FlowWarp, MultiScaleMSE
 
 # %% auto #0
 __all__ = ['ARCHS', 'PRECISIONS', 'one_cycle_torch', 'TorchOneCycle', 'PlateauEvery', 'TimeBudget', 'Recipe', 'Arch',
-           'register_arch', 'get_arch', 'WeightedLoss', 'DeviceMixedPrecision', 'mmnist_learner', 'check_archs',
-           'evaluate', 'evaluate_with_copy_last', 'save_gif']
+           'register_arch', 'get_arch', 'WeightedLoss', 'DeviceMixedPrecision', 'CompileModel', 'mmnist_learner',
+           'check_archs', 'evaluate', 'evaluate_with_copy_last', 'save_gif']
 
 # %% ../nbs/20_learner.ipynb #da5385ae
 def one_cycle_torch(step:float, # Training step (0-based)
@@ -291,6 +291,31 @@ def _set_precision(learn:Learner, precision:str, device) -> Learner:
     if precision == 'bf16': return learn.add_cb(DeviceMixedPrecision(AMPMode.BF16))
     return learn
 
+def _plain(o):
+    "`o` with fastai's tensor subclasses (`TensorSeq`, ...) made plain tensors, through tuples and lists"
+    if isinstance(o, Tensor): return o.as_subclass(Tensor)
+    if isinstance(o, (tuple, list)): return type(o)(_plain(x) for x in o)
+    return o
+
+class CompileModel(Callback):
+    "`torch.compile` the model in place (its state dict, `save`, `export` and DDP are unchanged) and hand it plain tensors"
+    order = 95                                        # after every callback that builds the model's inputs (`TeacherForcing`, ...)
+    def __init__(self,
+                 channels_last:bool|None=None, # Convolution weights in `channels_last` (None: on CUDA, where it helps)
+                 fallback:bool=False, # Run eagerly, with a warning, where compilation fails (`torch._dynamo.config.suppress_errors`)
+                 **kwargs # `torch.compile`'s arguments (`mode`, `backend`, ...); `dynamic=False` unless given
+                ):
+        self.channels_last, self.fallback, self.kwargs = channels_last, fallback, {'dynamic': False, **kwargs}
+    def _compile(self):
+        m = self.learn.model
+        if getattr(m, '_compiled_call_impl', None) is not None: return      # compiled already (a loaded learner is not)
+        if ifnone(self.channels_last, one_param(m).device.type == 'cuda'): m.to(memory_format=torch.channels_last)
+        if self.fallback: torch._dynamo.config.suppress_errors = True
+        m.compile(**self.kwargs)
+    def before_fit(self): self._compile()
+    def before_validate(self): self._compile()
+    def before_batch(self): self.learn.xb = _plain(self.xb)   # dynamo cannot trace fastai's tensor subclasses
+
 def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_out,C,H,W])`, or tuples of frames
                    arch:str='flow_warp', # A registered architecture (see `ARCHS`)
                    arch_config:dict|None=None, # Model arguments, over the preset's
@@ -300,6 +325,7 @@ def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_ou
                    metrics=None, # Default: per-frame MSE, MAE, PSNR and SSIM (Dice for class targets)
                    cbs=None, # Extra callbacks, added to the architecture's and the recipe's
                    precision:str|None=None, # 'fp32', 'fp16' or 'bf16' (default: the recipe's)
+                   compile:bool|dict=False, # `torch.compile` the model (`CompileModel`; a dict: its arguments)
                    **kwargs # Passed to `Learner` (e.g. `path`, `model_dir`, `loss_func`, `opt_func`, `wd`)
                   ) -> Learner:
     "A `Learner` for a registered architecture, with its loss, callbacks, recipe and the protocol metrics"
@@ -313,7 +339,8 @@ def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_ou
     if tuples: model = StackUnstack(model)
     loss_func = kwargs.pop('loss_func', StackLoss(CrossEntropyLossFlat(axis=1)) if labels else a.loss(n_in, n_out))
     default_metrics = [MultiImageDice(axis=1)] if labels else mmnist_metrics()
-    the_cbs = L(a.cbs(n_in, n_out)) + L(r.cbs() if r else []) + L(cbs)
+    if not isinstance(compile, (bool, dict)): raise ValueError(f"compile={compile!r}: expected True, False or a dict of torch.compile arguments")
+    the_cbs = L(a.cbs(n_in, n_out)) + L(r.cbs() if r else []) + L(cbs) + L(CompileModel(**(compile if isinstance(compile, dict) else {})) if compile else [])
     lr = ifnone(lr, (a.preset_lr.get(preset, r.lr) if r is not None and r.name == 'fastai' else r.lr) if r else 1e-3)
     opt_func = kwargs.pop('opt_func', r.opt_func if r else Adam)
     learn = Learner(dls, model, loss_func=loss_func, metrics=ifnone(metrics, default_metrics), cbs=the_cbs, lr=lr, opt_func=opt_func, **kwargs)
@@ -324,7 +351,7 @@ def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_ou
     learn.precision = prec
     return _set_precision(learn, prec, dls.device)
 
-# %% ../nbs/20_learner.ipynb #5b0cd758
+# %% ../nbs/20_learner.ipynb #8861e432
 @patch
 def fit_recipe(self:Learner,
                epochs:int|None=None, # Epochs (default: the recipe's)
@@ -345,7 +372,7 @@ def fit_recipe(self:Learner,
     if r.schedule == 'torch_one_cycle': return self.fit(epochs, lr, cbs=cbs + [TorchOneCycle(lr)], start_epoch=start_epoch)
     return self.fit(epochs, lr, cbs=cbs + [PlateauEvery(every=10, monitor='mse', patience=2, factor=0.1)], start_epoch=start_epoch)
 
-# %% ../nbs/20_learner.ipynb #f4ada048
+# %% ../nbs/20_learner.ipynb #e20de2e1
 def check_archs(archs=None, # Names to check (default: all)
                 n_in:int=4, # Input frames
                 n_out:int=4, # Forecast frames
@@ -365,7 +392,7 @@ def check_archs(archs=None, # Names to check (default: all)
         except Exception as e: fails.append(f"{name}: {type(e).__name__}: {e}")
     return fails
 
-# %% ../nbs/20_learner.ipynb #8c179b1a
+# %% ../nbs/20_learner.ipynb #a1af6826
 def _check_test_set(learn, x, y):
     n_in, n_out, size = getattr(learn, 'n_in', None), getattr(learn, 'n_out', None), getattr(learn, 'frame_size', None)
     x, y = torch.as_tensor(x), torch.as_tensor(y)
@@ -406,7 +433,7 @@ def evaluate_with_copy_last(learn:Learner, # A learner
     base = Learner(learn.dls, CopyLastFrame(y.shape[1]), loss_func=StackLoss(MSELossFlat()))
     return {'model': evaluate(learn, x, y, bs, th), 'copy_last': evaluate(base, x, y, bs, th)}
 
-# %% ../nbs/20_learner.ipynb #588978f5
+# %% ../nbs/20_learner.ipynb #cc521f28
 def _model_forecast(model:nn.Module, x:Tensor) -> Tensor:
     "The forecast of `model` for a 5-D batch (the first output of models that return several)"
     out = model(x)
@@ -451,7 +478,7 @@ def forecast(self:Learner, frames, # `n_in` frames: `[T, H, W]` or `[T, 1, H, W]
     if t.ndim == 3: p = p[:, 0]
     return p.numpy() if is_np else p
 
-# %% ../nbs/20_learner.ipynb #85ba611e
+# %% ../nbs/20_learner.ipynb #87649b6b
 def _u8(seq) -> np.ndarray:
     "uint8 `[T, H, W]` from a `[T, H, W]` / `[T, 1, H, W]` array or tensor, uint8 or floats in [0, 1]"
     a = seq.detach().cpu().numpy() if isinstance(seq, Tensor) else np.asarray(seq)
