@@ -22,8 +22,8 @@ from .models.warp import FlowWarp, MultiScaleMSE
 
 # %% auto #0
 __all__ = ['ARCHS', 'PRECISIONS', 'one_cycle_torch', 'TorchOneCycle', 'PlateauEvery', 'TimeBudget', 'Recipe', 'Arch',
-           'register_arch', 'get_arch', 'WeightedLoss', 'DeviceMixedPrecision', 'CompileModel', 'mmnist_learner',
-           'check_archs', 'evaluate', 'evaluate_with_copy_last', 'save_gif']
+           'register_arch', 'get_arch', 'WeightedLoss', 'DeviceMixedPrecision', 'compile_model', 'CompileModel',
+           'mmnist_learner', 'check_archs', 'evaluate', 'evaluate_with_copy_last', 'save_gif']
 
 # %% ../nbs/20_learner.ipynb #da5385ae
 def one_cycle_torch(step:float, # Training step (0-based)
@@ -297,6 +297,16 @@ def _plain(o):
     if isinstance(o, (tuple, list)): return type(o)(_plain(x) for x in o)
     return o
 
+def compile_model(model:nn.Module, # Compiled in place: its state dict and pickling are unchanged
+                  channels_last:bool|None=None, # Convolution weights in `channels_last` (None: on CUDA, where it helps)
+                  **kwargs # `torch.compile`'s arguments (`mode`, `backend`, ...); `dynamic=False` unless given
+                 ) -> nn.Module:
+    "`model`, compiled in place with `torch.compile` (static shapes by default); give it plain tensors, not fastai's subclasses"
+    if getattr(model, '_compiled_call_impl', None) is not None: return model          # compiled already (a loaded learner is not)
+    if ifnone(channels_last, one_param(model).device.type == 'cuda'): model.to(memory_format=torch.channels_last)
+    model.compile(**{'dynamic': False, **kwargs})
+    return model
+
 class CompileModel(Callback):
     "`torch.compile` the model in place (its state dict, `save`, `export` and DDP are unchanged) and hand it plain tensors"
     order = 95                                        # after every callback that builds the model's inputs (`TeacherForcing`, ...)
@@ -305,13 +315,10 @@ class CompileModel(Callback):
                  fallback:bool=False, # Run eagerly, with a warning, where compilation fails (`torch._dynamo.config.suppress_errors`)
                  **kwargs # `torch.compile`'s arguments (`mode`, `backend`, ...); `dynamic=False` unless given
                 ):
-        self.channels_last, self.fallback, self.kwargs = channels_last, fallback, {'dynamic': False, **kwargs}
+        self.channels_last, self.fallback, self.kwargs = channels_last, fallback, kwargs
     def _compile(self):
-        m = self.learn.model
-        if getattr(m, '_compiled_call_impl', None) is not None: return      # compiled already (a loaded learner is not)
-        if ifnone(self.channels_last, one_param(m).device.type == 'cuda'): m.to(memory_format=torch.channels_last)
         if self.fallback: torch._dynamo.config.suppress_errors = True
-        m.compile(**self.kwargs)
+        compile_model(self.learn.model, self.channels_last, **self.kwargs)
     def before_fit(self): self._compile()
     def before_validate(self): self._compile()
     def before_batch(self): self.learn.xb = _plain(self.xb)   # dynamo cannot trace fastai's tensor subclasses
