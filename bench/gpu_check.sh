@@ -27,8 +27,15 @@ timeout 240 python3 -m nbdev.cli nbdev_test --flags cuda --n_workers 4 $nbs > "$
   || timeout 240 python3 -c "from nbdev.test import nbdev_test; nbdev_test(flags='cuda', n_workers=4)" >> "$OUT/cuda_cells.log" 2>&1
 tail -5 "$OUT/cuda_cells.log" | tee -a "$OUT/summary.txt"
 
+echo "=== 1b. torchrun, one GPU process, tiny run ($(left) s left)" | tee -a "$OUT/summary.txt"
+echo 'from moving_mnist.cli import mmnist_train; mmnist_train()' > /tmp/mmnist_train.py     # the console script, without installing
+timeout 90 python3 -m torch.distributed.run --nproc_per_node 1 /tmp/mmnist_train.py --arch conv_gru --preset tiny --n_in 4 --n_out 4 \
+  --epochs 1 --n_train 64 --n_valid 32 --n_test 16 --bs 8 --quiet --out "$OUT/torchrun1" > "$OUT/torchrun1.log" 2>&1
+tail -6 "$OUT/torchrun1.log" | tee -a "$OUT/summary.txt"
+
 echo "=== 2. benchmarks ($(left) s left)" | tee -a "$OUT/summary.txt"
-timeout 150 python3 bench/model_speed.py --config published --precision bf16 --compile --json "$OUT/model_speed.json" > "$OUT/model_speed.log" 2>&1
+timeout 150 python3 bench/model_speed.py --config published --precision bf16 --compile --archs simvp_gsta,phydnet,flow_warp \
+  --json "$OUT/model_speed.json" > "$OUT/model_speed.log" 2>&1
 tail -15 "$OUT/model_speed.log" | tee -a "$OUT/summary.txt"
 timeout 60 python3 bench/data_throughput.py --seconds 5 --device cuda > "$OUT/data_throughput.log" 2>&1
 tail -8 "$OUT/data_throughput.log" | tee -a "$OUT/summary.txt"
