@@ -24,6 +24,7 @@ from .models.conv_lstm import *
 from .models.warp import *
 from .learner import *
 from .checkpoints import *
+from .distributed import *
 from .cli import mmnist_train, mmnist_eval, train_main, eval_main
 
 _names = dir()

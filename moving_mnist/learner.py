@@ -95,16 +95,17 @@ class PlateauEvery(Callback):
 class TimeBudget(Callback):
     "Stop training after `minutes` of wall-clock time; schedules follow the fraction of the budget used"
     order = 55
+    clock = staticmethod(time.monotonic)                  # seconds (a test gives a fake clock)
     def __init__(self,
                  minutes:float # Wall-clock minutes of training
                 ):
         if not minutes > 0: raise ValueError(f"minutes={minutes!r}, expected a positive number")
         self.minutes = minutes
-    def before_fit(self): self.start, self.over = time.time(), False
+    def before_fit(self): self.start, self.over = self.clock(), False
     def before_batch(self):
-        if self.training: self.learn.pct_train = min((time.time() - self.start) / (60 * self.minutes), 1.)
+        if self.training: self.learn.pct_train = min((self.clock() - self.start) / (60 * self.minutes), 1.)
     def after_batch(self):
-        if self.training and time.time() - self.start >= 60 * self.minutes: self.over = True; raise CancelTrainException
+        if self.training and self.clock() - self.start >= 60 * self.minutes: self.over = True; raise CancelTrainException
     def after_cancel_train(self):
         if hasattr(self.learn, 'recorder'): self.recorder.cancel_train = False     # the shortened epoch's training loss is still logged
     def after_epoch(self):
