@@ -123,7 +123,7 @@ class StackLoss:
         return retain_type(torch.stack(frames, dim=1), frames[0])
     def __repr__(self): return f"StackLoss({self.loss_func})"
 
-# %% ../nbs/04_core.ipynb #ef60a0c3
+# %% ../nbs/04_core.ipynb #6e52a25c
 TF_GRANULARITIES = ('batch', 'step', 'sample', 'element')
 
 def teacher_forcing_mask(pr:float, # Probability of feeding the true frame
@@ -148,7 +148,7 @@ def teacher_force(pred:Tensor, # The model's own output for a step, `[bs, ...]`
     m = mask.view(-1, *[1] * (pred.ndim - 1)).to(pred.dtype)
     return m * targ + (1 - m) * pred
 
-# %% ../nbs/04_core.ipynb #558ae726
+# %% ../nbs/04_core.ipynb #c4535489
 class TeacherForcing(Callback):
     "In training, pass the targets and a teacher-forcing mask to the model; the probability decays to 0 at `end_epoch`"
     order = 5
@@ -178,7 +178,7 @@ class TeacherForcing(Callback):
         self.learn.tf_mask = teacher_forcing_mask(self.pr, y.shape[0], y.shape[1], self.granularity, y.device)
         self.learn.xb = (*self.xb, *self.yb, self.tf_mask)
 
-# %% ../nbs/04_core.ipynb #62e5c88b
+# %% ../nbs/04_core.ipynb #507f4205
 class ForecastCallback(Callback):
     "Keep the forecast of models that return `(forecast, encoder_predictions, encoder_targets)`; store the rest"
     order = -10

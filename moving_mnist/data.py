@@ -173,7 +173,7 @@ class MovingMNISTDL(TfmdDL):
         return typed_batch(x, y if y.shape[1] else None)
     def do_batch(self, b): return self.create_batch(self.before_batch(b))
 
-# %% ../nbs/03_data.ipynb #9b962f0d
+# %% ../nbs/03_data.ipynb #242c5946
 _DL_KWARGS = ('after_batch', 'before_batch', 'after_item', 'pin_memory', 'timeout', 'persistent_workers')
 
 class MovingMNISTDataLoaders(DataLoaders):

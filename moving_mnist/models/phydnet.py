@@ -94,7 +94,7 @@ class EncoderRNN(Module):
         if parts: return out, (phy_state, conv_state), torch.sigmoid(self.decoder_D(dp)), torch.sigmoid(self.decoder_D(dr))
         return out, (phy_state, conv_state)
 
-# %% ../../nbs/14_models.phydnet.ipynb #c9d4ad3a
+# %% ../../nbs/14_models.phydnet.ipynb #faf93957
 class PhyDNet(Module):
     "PhyDNet: PhyCell + ConvLSTM encoder-forecaster with a sigmoid output"
     def __init__(self,
@@ -127,7 +127,7 @@ class PhyDNet(Module):
         enc = torch.stack(enc_preds, dim=1) if enc_preds else x[:, :0]
         return torch.stack(preds, dim=1), enc, x[:, 1:]
 
-# %% ../../nbs/14_models.phydnet.ipynb #702ab885
+# %% ../../nbs/14_models.phydnet.ipynb #a8d3585f
 class SeqSumMSE:
     "Per-frame mean squared errors summed over the frames of a sequence (the PhyDNet loss)"
     def __call__(self, pred, targ):
