@@ -14,7 +14,7 @@ Usage: python bench/data_throughput.py [--seconds 5] [--bs 16]
 import argparse, math, random, time
 import numpy as np, torch
 from fastai.vision.all import TfmdLists, DataLoaders
-from moving_mnist.data import *
+from moving_mnist.all import *
 
 class LoopMovingMNIST(torch.utils.data.Dataset):
     "Reference: one sequence at a time, a Python loop per frame and digit (the original algorithm)"
@@ -77,13 +77,13 @@ def breakdown(dl, bs, seconds=1.0):
     top, left = (torch.randint(0, ds.size - digits.shape[-1] + 1, (bs, T, D)) for _ in range(2))
     seqs = ds.generate(idxs)
     t = dict(generate=per_call_ms(lambda: ds.generate(idxs), seconds), render=per_call_ms(lambda: render(digits, top, left, ds.size), seconds),
-             convert=per_call_ms(lambda: ds.split_frames(seqs), seconds), batch=per_call_ms(lambda: next(it), seconds))
+             convert=per_call_ms(lambda: split_frames(seqs, ds.n_in), seconds), batch=per_call_ms(lambda: next(it), seconds))
     parts = {'sequence parameters (hash, bounce, digit choice)': t['generate'] - t['render'], 'render (index_select + max)': t['render'],
              'float32 conversion of x and y': t['convert'], 'fastai loader and the rest': t['batch'] - t['generate'] - t['convert']}
     print(f"\none batch of {bs} from the batch DataLoader: {t['batch']:.2f} ms")
     for k, v in parts.items(): print(f"  {k:50s} {v:6.2f} ms")
 
-def main(seconds=5.0, bs=16):
+def main(seconds=5.0, bs=16, device='cpu'):
     torch.manual_seed(0); random.seed(0)
     t0 = time.perf_counter(); digits = load_mnist(DATA_PATH, 'train'); t_load = time.perf_counter() - t0
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; embedded digits loaded in {t_load*1000:.1f} ms (cached .npy)")
@@ -101,8 +101,16 @@ def main(seconds=5.0, bs=16):
     print(f"batch DataLoader / reference = {res['batch DataLoader']/ref:.1f}x (target >= 20x)")
     print(f"20x the reference leaves {bs / (20 * ref) * 1e3:.2f} ms per batch of {bs}")
     breakdown(batch_dl, bs)
+    if device != 'cpu':                                     # the batch path rendering on the accelerator
+        dev_dl = get_mmnist_dls(n_in=10, n_out=10, n_obj=2, bs=bs, n_train=100_000, device=device).train
+        def synced():
+            b = next(it); torch.cuda.synchronize() if torch.device(device).type == 'cuda' else None; return b
+        it = iter(dev_dl)
+        print(f"\nbatch DataLoader rendering on {device}: {per_call_ms(synced, seconds):.2f} ms per batch of {bs} "
+              f"({get_mmnist_dls.__name__}(device={device!r}))")
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--seconds', type=float, default=5.0); p.add_argument('--bs', type=int, default=16)
-    a = p.parse_args(); main(a.seconds, a.bs)
+    p.add_argument('--device', default='cpu', help="also time the batch path rendering on this device (e.g. cuda)")
+    a = p.parse_args(); main(a.seconds, a.bs, a.device)
