@@ -39,7 +39,7 @@ def _run(main, argv, prog):
     "Run `main(argv)`, turning user errors into one line on stderr and exit status 2 (130 on Ctrl-C)"
     try: return main(argv)
     except (CLIError, FileNotFoundError, FileExistsError) as e:
-        print(f"{prog}: error: {e}", file=sys.stderr); sys.exit(2)
+        print(f"{prog}: error: {' '.join(str(e).split())}", file=sys.stderr); sys.exit(2)    # one line, whatever the message holds
     except KeyboardInterrupt as e:
         print(f"{prog}: interrupted{f': {e}' if str(e) else ''}", file=sys.stderr); sys.exit(130)
 

@@ -412,6 +412,19 @@ def _check_test_set(learn, x, y):
     if len(x) == 0: raise ValueError("0 test sequences: expected at least one")
     return x, y
 
+_LEARNER_STATE, _RECORDER_STATE = ('epoch', 'n_epoch', 'iter', 'n_iter', 'train_iter', 'pct_train', 'loss'), ('lrs', 'iters', 'losses', 'values', 'metric_names')
+
+def _training_state(learn:Learner) -> dict:
+    "What fastai's `validate` resets (it runs `before_fit`): the epoch counters and the `Recorder`'s history"
+    rec = getattr(learn, 'recorder', None)
+    return {'learn': {k: learn.__dict__[k] for k in _LEARNER_STATE if k in learn.__dict__},
+            'recorder': {k: rec.__dict__[k] for k in _RECORDER_STATE if rec is not None and k in rec.__dict__}}
+
+def _restore_training_state(learn:Learner, state:dict):
+    "Put back what `_training_state` saved, so that `plot_loss`, `learn.epoch`, ... still describe the training"
+    for k, v in state['learn'].items(): setattr(learn, k, v)
+    for k, v in state['recorder'].items(): setattr(learn.recorder, k, v)
+
 def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`)
              x:Tensor, # Inputs `[N, n_in, 1, H, W]`, uint8 or floats in [0, 1]
              y:Tensor, # Targets `[N, n_out, 1, H, W]`, same dtype
@@ -423,11 +436,11 @@ def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`
     dl = test_set_dl(x, y, bs=bs, device=learn.dls.device, th=th, after_batch=learn.dls.after_batch)
     dl.to_detach = lambda b, cpu=True, gather=True: to_detach(b, cpu, gather=False)   # one process measures the whole set, even under torchrun
     metrics = mmnist_metrics()
-    old = learn.metrics
+    old, state = learn.metrics, _training_state(learn)
     try:
         learn.metrics = metrics
         with learn.no_bar(), learn.no_logging(): learn.validate(dl=dl)
-    finally: learn.metrics = old
+    finally: learn.metrics = old; _restore_training_state(learn, state)
     return {**{m.name: m.value for m in metrics}, 'per_frame': {m.name: m.per_frame.tolist() for m in metrics}}
 
 def evaluate_with_copy_last(learn:Learner, # A learner
