@@ -188,7 +188,7 @@ class MovingMNISTDataLoaders(DataLoaders):
         x = _as_frames(x, 'test_items' if not with_labels else 'x')
         if y is not None: y = _as_frames(y, 'y')
         return test_set_dl(x, y, bs=ifnone(bs, self.valid.bs), device=self.device, th=getattr(self.valid.dataset, 'th', None),
-                           after_batch=self.valid.after_batch, **kwargs)
+                           after_batch=list(self.valid.after_batch.fs), **kwargs)   # a list: `Pipeline(a_pipeline)` shares its transforms and its setup empties the original
 
 def _as_frames(o, name) -> Tensor:
     "A 5-D `[N, T, 1, H, W]` tensor from arrays or tensors of sequences, `[N, T, (1,) H, W]` or a list of `[T, (1,) H, W]`"

@@ -433,7 +433,7 @@ def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`
             ) -> dict:
     "The protocol metrics (and per-frame curves) of `learn` on test sequences `x`, `y`"
     x, y = _check_test_set(learn, x, y)
-    dl = test_set_dl(x, y, bs=bs, device=learn.dls.device, th=th, after_batch=learn.dls.after_batch)
+    dl = test_set_dl(x, y, bs=bs, device=learn.dls.device, th=th, after_batch=list(learn.dls.after_batch.fs))   # a list, not the Pipeline (see below)
     dl.to_detach = lambda b, cpu=True, gather=True: to_detach(b, cpu, gather=False)   # one process measures the whole set, even under torchrun
     metrics = mmnist_metrics()
     old, state = learn.metrics, _training_state(learn)
