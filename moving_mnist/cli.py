@@ -6,7 +6,8 @@ Docs: https://tcapelle.github.io/moving_mnist/cli.html.md"""
 
 # %% ../nbs/22_cli.ipynb #a6cd0cc7
 from __future__ import annotations
-import argparse, importlib, json, math, os, platform, random, sys, time
+import argparse, importlib, json, math, os, platform, random, signal, sys, threading, time
+from contextlib import contextmanager
 from fastai.vision.all import *
 from fastai.callback.progress import CSVLogger
 import moving_mnist, fastai
@@ -18,12 +19,16 @@ from .distributed import setup_distributed, DataParallel
 import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['LOGGERS', 'CLIError', 'EpochTable', 'RunCheckpoints', 'StopOnNaN', 'ResumableCSVLogger', 'experiment_log_cbs',
-           'train_parser', 'write_json', 'train_main', 'mmnist_train', 'eval_parser', 'eval_main', 'mmnist_eval']
+__all__ = ['LOGGERS', 'CLIError', 'RunError', 'EpochTable', 'deferred_interrupt', 'save_checkpoint', 'RunCheckpoints',
+           'StopOnNaN', 'ResumableCSVLogger', 'experiment_log_cbs', 'train_parser', 'write_json', 'train_main',
+           'mmnist_train', 'eval_parser', 'eval_main', 'mmnist_eval']
 
 # %% ../nbs/22_cli.ipynb #db918031
 class CLIError(Exception):
     "A user error: printed as one line, exit status 2"
+
+class RunError(Exception):
+    "A failure after training, once what could be saved is saved: printed as one line, exit status 1"
 
 class _Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line"
@@ -40,6 +45,8 @@ def _run(main, argv, prog):
     try: return main(argv)
     except (CLIError, FileNotFoundError, FileExistsError) as e:
         print(f"{prog}: error: {' '.join(str(e).split())}", file=sys.stderr); sys.exit(2)    # one line, whatever the message holds
+    except RunError as e:
+        print(f"{prog}: error: {' '.join(str(e).split())}", file=sys.stderr); sys.exit(1)
     except KeyboardInterrupt as e:
         print(f"{prog}: interrupted{f': {e}' if str(e) else ''}", file=sys.stderr); sys.exit(130)
 
@@ -87,6 +94,38 @@ def _set_rng_state(learn, s:dict):
     if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
     learn.dls.train.rng.setstate(s['dl'])
 
+@contextmanager
+def deferred_interrupt():
+    "Hold Ctrl-C (SIGINT) back until the block has run, then raise it (in the main thread; elsewhere a no-op)"
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    got = []
+    old = signal.signal(signal.SIGINT, lambda sig, frame: got.append(sig))
+    try: yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if got: raise KeyboardInterrupt
+
+def save_checkpoint(learn:Learner, # The learner whose model (and optimiser) to save
+                    name:str, # The checkpoint's name: `learn.path/learn.model_dir/{name}.pth`
+                    with_opt:bool=True, # Save the optimiser state too (to resume)
+                    state:dict|None=None # Also save this as `{name}_state.pt` (epoch, best value, random states)
+                   ) -> Path:
+    "Save a checkpoint atomically: the files are written under temporary names, then renamed over the old ones together"
+    d = Path(learn.path)/learn.model_dir
+    if rank_distrib(): return d/f'{name}.pth'                                 # rank 0 writes, as fastai's `save`
+    d.mkdir(parents=True, exist_ok=True)
+    writes = [(d/f'{name}.pth', lambda fn: save_model(fn, learn.model, getattr(learn, 'opt', None), with_opt))]
+    if state is not None: writes.append((d/f'{name}_state.pt', lambda fn: torch.save(state, fn)))
+    tmps = []
+    try:
+        for fn, write in writes:
+            tmps.append((d/f'.{fn.name}.tmp', fn)); write(tmps[-1][0])       # an interrupt here leaves the old checkpoint whole
+        with deferred_interrupt():
+            for tmp, fn in tmps: os.replace(tmp, fn)
+    finally:
+        for tmp, _ in tmps: tmp.unlink(missing_ok=True)
+    return d/f'{name}.pth'
+
 class RunCheckpoints(TrackerCallback):
     "Save the last epoch (to resume) and the best by `monitor` (loaded at the end), under `learn.path/learn.model_dir`"
     order = TrackerCallback.order + 1
@@ -100,12 +139,12 @@ class RunCheckpoints(TrackerCallback):
     def after_epoch(self):
         if self.epoch < self.start_epoch: return                       # skipped while resuming
         super().after_epoch()
-        if self.new_best: self.learn.save('best'); self.saved_best = True           # fastai's `save` writes from rank 0 only
-        self.learn.save('last', with_opt=True)
-        if rank_distrib() == 0: torch.save({'epoch': self.epoch, 'best': self.best, 'rng': _rng_state(self.learn)}, self.path/self.model_dir/'last_state.pt')
+        if self.new_best: save_checkpoint(self.learn, 'best', with_opt=False); self.saved_best = True     # rank 0 writes
+        save_checkpoint(self.learn, 'last', with_opt=True, state={'epoch': self.epoch, 'best': self.best, 'rng': _rng_state(self.learn),
+                        'run_stats': self.learn.run_stats.state() if hasattr(self.learn, 'run_stats') else {}})
     def after_fit(self):
         super().after_fit()
-        if self.saved_best: self.learn.load('best', weights_only=False)            # fastai's `load` waits for rank 0's `save`
+        if self.saved_best: self.learn.load('best', with_opt=False, weights_only=False)      # fastai's `load` waits for rank 0's `save`
 
 class StopOnNaN(TerminateOnNaNCallback):
     "fastai's `TerminateOnNaNCallback`, remembering where training diverged (`learn.diverged`)"
@@ -217,16 +256,10 @@ def _json_arg(name, text):
     if not isinstance(v, dict): raise CLIError(f"--{name} {text!r}: expected a JSON object of arguments")
     return v
 
-def _cpu_name() -> str:
-    "The processor's model name and core count"
-    try: name = first(l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name'))
-    except OSError: name = None
-    return f"{name or platform.processor() or platform.machine()}, {os.cpu_count()} cores"
-
 def _versions(device) -> dict:
     return {'moving_mnist': moving_mnist.__version__, 'fastai': fastai.__version__, 'torch': torch.__version__,
             'python': platform.python_version(), 'platform': platform.platform(), 'device': str(device),
-            'device_name': torch.cuda.get_device_name(device) if device.type == 'cuda' else _cpu_name()}
+            'device_name': device_name(device)}
 
 def _clean(o):
     "`o` with non-finite floats as None: strict JSON"
@@ -244,12 +277,10 @@ def write_json(fn, # The file to write
     return Path(fn)
 
 def _report(res:dict, fn:Path, header:str):
-    "Write `res` as JSON to `fn` and print `header` and the model vs copy-last table"
+    "Write `res` as JSON to `fn` and print `header`, the model and both baselines, and the horizon"
     write_json(fn, res)
     print(header)
-    print(f"{'':10s} {'MSE':>8s} {'MAE':>8s} {'PSNR':>7s} {'SSIM':>7s}")
-    for k in ('model', 'copy_last'):
-        v = res[k]; print(f"{k:10s} {v['mse']:8.2f} {v['mae']:8.2f} {v['psnr']:7.2f} {v['ssim']:7.4f}")
+    print(results_table(res), flush=True)
 
 def _save_results_png(learn, fn):
     learn.show_results(max_n=3, shuffle=False)
@@ -298,7 +329,7 @@ def train_main(argv=None, # Command-line arguments (default: `sys.argv`)
     if recipe and epochs is None and minutes is None: minutes = getattr(recipe, 'minutes', None)
     rank, world, device = setup_distributed(_device(args.device))
     main = rank == 0                                                   # only the first process prints and writes
-    out = _prepare_out(args, write=main)
+    out = _prepare_out(args, write=main).absolute()            # fastai joins `learn.path` to relative file names
     if world > 1: dist.barrier()
     set_seed(args.seed, reproducible=True)
     n_obj = args.n_obj if len(args.n_obj) > 1 else args.n_obj[0]
@@ -325,6 +356,7 @@ def train_main(argv=None, # Command-line arguments (default: `sys.argv`)
         st = torch.load(out/'checkpoints'/'last_state.pt', weights_only=False)
         learn.create_opt(); learn.load('last', with_opt=True, weights_only=False); _set_rng_state(learn, st['rng'])
         start_epoch, best = st['epoch'] + 1, st['best']
+        for k, v in st.get('run_stats', {}).items(): setattr(learn.run_stats, k, v)          # what the interrupted part did
         print(f"resuming after epoch {st['epoch']} (best validation MSE {best:.2f})", flush=True)
     cbs = [RunCheckpoints('mse', start_epoch, best), StopOnNaN()] + ([ResumableCSVLogger('log.csv', append=args.resume, skip_before=start_epoch),
            EpochTable(skip_before=start_epoch)] if main else []) + L(extra_cbs)       # every process loads the best model at the end
@@ -333,36 +365,58 @@ def train_main(argv=None, # Command-line arguments (default: `sys.argv`)
                                                                             'parameters': n_params, 'versions': _versions(device)})
     if not main: learn.logger = noop
     t0 = time.time()
-    if args.quiet or not main: learn.remove_cb(ProgressCallback)     # no progress bars for the rest of the run
+    if args.quiet or not main or not sys.stdout.isatty(): learn.remove_cb(ProgressCallback)   # a log file gets one line per epoch
     if recipe is not None:
         try: learn.fit_recipe(epochs, minutes, cbs=cbs, start_epoch=start_epoch)
         except KeyboardInterrupt:
             last = out/'checkpoints'/'last_state.pt'
             done = torch.load(last, weights_only=False)['epoch'] if last.exists() else None
-            msg = (f"the last checkpoint (after epoch {done}) is in {out/'checkpoints'}; continue with the same command and --resume"
+            msg = (f"the last checkpoint (after epoch {done}) is in {_shown(out/'checkpoints')}; continue with the same command and --resume"
                    if done is not None else "no epoch was finished, nothing to resume")
             raise KeyboardInterrupt(msg) from None
         if getattr(learn, 'diverged', None):
             loss, ep, it = learn.diverged
             raise CLIError(f"training diverged: the loss became {loss} at epoch {ep}, batch {it} (lr {learn.lr:g}); try a lower --lr")
-    train_s, steps = time.time() - t0, getattr(learn, 'train_iter', 0)
+    train_s = time.time() - t0
     if world > 1: dist.barrier(); dist.destroy_process_group(); os.environ['WORLD_SIZE'] = '1'   # rank 0 goes on alone (fastai reads the environment)
     if not main: return None
-    learn.export(out/'model.pkl')
-    res = evaluate_with_copy_last(learn, xt, yt, bs=64)
-    res['run'] = {'train_seconds': round(train_s, 1), 'total_seconds': round(time.time() - t_start, 1), 'epochs': learn.epoch + 1 if recipe else 0,
-                  'steps': steps, 'sequences_seen': steps * bs * world, 'processes': world, 'parameters': n_params, 'device': str(dls.device),
+    return _finish_run(learn, args, out, xt, yt, dict(t_start=t_start, train_s=train_s, world=world, n_params=n_params, bs=bs, n_train=n_train,
+                                                        epochs=epochs, minutes=minutes, model_kw=model_kw, recipe=recipe, device=device))
+
+def _shown(p:Path) -> str:
+    "`p` relative to the working directory when it is under it (as a user typed it), else absolute"
+    try: return str(Path(p).relative_to(Path.cwd()))
+    except ValueError: return str(p)
+
+def _finish_run(learn, args, out:Path, xt, yt, info:dict) -> dict:
+    "Export, evaluate and draw a trained run; each step's failure is reported after the others ran, and nothing saved is lost"
+    written, failed = [], []
+    def attempt(name, f):
+        try: f(); written.append(name); return True
+        except Exception as e: failed.append(f"{name}: {type(e).__name__}: {' '.join(str(e).split())[:200]}"); return False
+    if not attempt('model.pkl', lambda: learn.export(out/'model.pkl')):
+        attempt('checkpoints/final.pth', lambda: save_checkpoint(learn, 'final', with_opt=False))          # the trained weights at least
+    try: res = evaluate_with_copy_last(learn, xt, yt, bs=64)
+    except Exception as e:
+        raise RunError(f"training finished, but the evaluation failed ({type(e).__name__}: {e}); "
+                       f"kept: {', '.join(_shown(out/n) for n in written) or 'the checkpoints'}; failed: {'; '.join(failed) or 'nothing else'}") from e
+    res['run'] = {**learn.run_stats.as_dict(), 'train_seconds': round(info['train_s'], 1), 'total_seconds': round(time.time() - info['t_start'], 1),
+                  'processes': info['world'], 'parameters': info['n_params'], 'device': str(learn.dls.device), 'provenance': provenance(learn, info['world']),
                   'test_set': str(args.test_seq) if args.test_seq else f"make_test_set(n={len(xt)}, seed={TEST_SET['seed']})", 'n_test': len(xt)}
-    res['config'] = {**vars(args), 'model': model_kw, 'bs': bs, 'n_train': n_train, 'epochs': epochs, 'minutes': minutes,
-                     'recipe': recipe.name if recipe else None, 'versions': _versions(device)}
-    _save_results_png(learn, out/'results.png')
-    save_gif(out/'sample.gif', xt[0], yt[0], learn.forecast(xt[0]))
-    res['run']['total_seconds'] = round(time.time() - t_start, 1)
+    res['run']['sequences_seen'] *= info['world']
+    res['config'] = {**vars(args), 'model': info['model_kw'], 'bs': info['bs'], 'n_train': info['n_train'], 'epochs': info['epochs'],
+                     'minutes': info['minutes'], 'recipe': info['recipe'].name if info['recipe'] else None, 'versions': _versions(info['device'])}
+    attempt('metrics.json', lambda: write_json(out/'metrics.json', res))                                        # before any picture
+    attempt('results.png', lambda: _save_results_png(learn, out/'results.png'))
+    attempt('sample.gif', lambda: save_gif(out/'sample.gif', xt[0], yt[0], learn.forecast(xt[0])))
+    res['run']['total_seconds'] = round(time.time() - info['t_start'], 1)
     if 'wandb' in args.log:
         import wandb
-        wandb.summary.update({f'test/{k}/{m}': res[k][m] for k in ('model', 'copy_last') for m in ('mse', 'mae', 'psnr', 'ssim')}); wandb.finish()
+        wandb.summary.update({f'test/{k}/{m}': res[k][m] for k in ('model',) + BASELINES for m in ('mse', 'mae', 'psnr', 'ssim')})
+        wandb.summary.update({'test/horizon': res['horizon']}); wandb.finish()
     _report(res, out/'metrics.json', f"{args.arch} on {len(xt)} test sequences ({res['run']['test_set']}), {res['run']['total_seconds']:.0f} s in all")
-    print(f"wrote {out/'model.pkl'}, {out/'metrics.json'}, {out/'log.csv'}, {out/'results.png'}, {out/'sample.gif'}")
+    print(f"wrote {', '.join(_shown(out/n) for n in ['config.json', 'log.csv'] + written)}")
+    if failed: raise RunError(f"{'; '.join(failed)} (the rest of the run is in {_shown(out)}: {', '.join(written)})")
     return res
 
 def mmnist_train():

@@ -6,7 +6,7 @@ Docs: https://tcapelle.github.io/moving_mnist/learner.html.md"""
 
 # %% ../nbs/20_learner.ipynb #45764f4e
 from __future__ import annotations
-import time
+import os, platform, time
 from PIL import Image, ImageDraw
 from fastai.vision.all import *
 from .core import *
@@ -21,9 +21,10 @@ from .models.conv_lstm import ConvLSTMNet
 from .models.warp import FlowWarp, MultiScaleMSE
 
 # %% auto #0
-__all__ = ['ARCHS', 'PRECISIONS', 'one_cycle_torch', 'TorchOneCycle', 'PlateauEvery', 'TimeBudget', 'Recipe', 'Arch',
-           'register_arch', 'get_arch', 'WeightedLoss', 'DeviceMixedPrecision', 'compile_model', 'CompileModel',
-           'mmnist_learner', 'check_archs', 'evaluate', 'evaluate_with_copy_last', 'save_gif']
+__all__ = ['ARCHS', 'PRECISIONS', 'one_cycle_torch', 'TorchOneCycle', 'PlateauEvery', 'TimeBudget', 'Recipe', 'MSEL1Loss', 'Arch',
+           'register_arch', 'get_arch', 'WeightedLoss', 'device_name', 'RunStats', 'provenance', 'DeviceMixedPrecision',
+           'compile_model', 'CompileModel', 'mmnist_learner', 'check_archs', 'evaluate', 'evaluate_with_copy_last',
+           'save_gif']
 
 # %% ../nbs/20_learner.ipynb #da5385ae
 def one_cycle_torch(step:float, # Training step (0-based)
@@ -143,6 +144,18 @@ def _openstl(lr, **kw): return Recipe('published', lr, 'torch_adam', 'torch_one_
 _OPENSTL_REF = "OpenSTL's Moving MNIST benchmark (Tan et al., 2023), 200 epochs"
 def _fastai(lr, **kw): return Recipe('fastai', lr, 'fastai', 'one_cycle', **kw, source="the library's defaults (fastai)")
 
+# %% ../nbs/20_learner.ipynb #5594a320
+class MSEL1Loss:
+    "Mean squared error plus `l1` x mean absolute error, over all frames (5-D tensors or tuples of frames)"
+    def __init__(self,
+                 l1:float=1. # Weight of the L1 term
+                ):
+        self.l1 = l1
+    def __call__(self, pred, targ, **kwargs):
+        p, t = cat_frames(pred), cat_frames(targ)
+        return F.mse_loss(p, t) + self.l1 * F.l1_loss(p, t)
+    def __repr__(self): return f"MSEL1Loss(l1={self.l1:g})"
+
 # %% ../nbs/20_learner.ipynb #18d0bb21
 class Arch:
     "A registered architecture: its model and configurations, its objective, its recipes"
@@ -199,7 +212,8 @@ def get_arch(name:str # Registry name
     return ARCHS[name]
 
 # %% ../nbs/20_learner.ipynb #fd870d9c
-register_arch('copy_last', CopyLastFrame, recipes={}, doc="Repeats the last input frame: the floor every model must beat (nothing to train).")
+register_arch('copy_last', CopyLastFrame, recipes={}, doc="Repeats the last input frame: one of the two baselines (nothing to train).")
+register_arch('blank', BlankFrame, recipes={}, doc="Predicts the background (0 for Moving MNIST) everywhere: the other baseline, the stronger one here (nothing to train).")
 
 _gru_presets = dict(small=dict(szs=[8, 16, 32], rnn_ks=3), tiny=dict(szs=[8, 16]))
 register_arch('conv_gru', SimpleModel, presets=_gru_presets, preset_lr=dict(small=3e-3),
@@ -259,6 +273,46 @@ register_arch('conv_lstm', ConvLSTMNet, loss=lambda n_in, n_out: WeightedLoss(St
 register_arch('flow_warp', FlowWarp, loss=lambda n_in, n_out: MultiScaleMSE(4), presets=dict(small=dict(), tiny=dict(nf=8)),
               recipes={'fastai': _fastai(2e-3, precision='fp32', n_train=1600, minutes=6)},
               doc="Forecasts by warping the last frame with predicted flows: sharp, and copy-last before training (the main job's model).");
+
+# %% ../nbs/20_learner.ipynb #fb39a106
+def device_name(device=None # A device (default: the default device)
+               ) -> str:
+    "The GPU's name, or the processor's model name and core count"
+    device = torch.device(ifnone(device, default_device()))
+    if device.type == 'cuda': return torch.cuda.get_device_name(device)
+    try: name = first(l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name'))
+    except OSError: name = None
+    return f"{name or platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+
+class RunStats(Callback):
+    "Count what training did, across fits, untouched by validation-only calls (`get_preds`, `validate`, `evaluate`)"
+    order = -20
+    def __init__(self): self.epochs, self.steps, self.sequences, self.seconds, self._t0 = 0, 0, 0, 0., None
+    def before_train(self):
+        if self._t0 is None: self._t0 = time.monotonic()
+    def after_batch(self):
+        if self.training: self.steps += 1; self.sequences += find_bs(self.learn.yb)
+    def after_train(self): self.epochs += 1
+    def after_fit(self):
+        if self._t0 is not None: self.seconds += time.monotonic() - self._t0; self._t0 = None
+    def state(self) -> dict:
+        "The counters, with the seconds of a fit still running (to resume a run)"
+        running = time.monotonic() - self._t0 if self._t0 is not None else 0.
+        return dict(epochs=self.epochs, steps=self.steps, sequences=self.sequences, seconds=self.seconds + running)
+    def as_dict(self) -> dict:
+        "Epochs, steps, sequences seen and seconds of training"
+        return dict(epochs=self.epochs, steps=self.steps, sequences_seen=self.sequences, train_seconds=round(self.seconds, 1))
+
+def provenance(learn:Learner, # A learner built by `mmnist_learner` (it has a `RunStats`)
+               processes:int=1 # Data-parallel processes (each one counts its own sequences)
+              ) -> str:
+    "One line: where and how long `learn` trained, and on how much data"
+    s = getattr(learn, 'run_stats', None)
+    if s is None: raise ValueError("this Learner has no RunStats callback: build it with mmnist_learner, or add RunStats() to its cbs")
+    dev = one_param(learn.model).device
+    where = device_name(dev) + ('' if dev.type == 'cuda' else f", {torch.get_num_threads()} thread(s)")
+    return (f"trained on {where}: {s.epochs} epoch(s), {s.steps:,} steps, {s.sequences * processes:,} sequences seen, "
+            f"{s.seconds / 60:.1f} minutes of training")
 
 # %% ../nbs/20_learner.ipynb #5ac19935
 def _batch_info(dls):
@@ -348,7 +402,7 @@ def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_ou
     loss_func = kwargs.pop('loss_func', StackLoss(CrossEntropyLossFlat(axis=1)) if labels else a.loss(n_in, n_out))
     default_metrics = [MultiImageDice(axis=1)] if labels else mmnist_metrics()
     if not isinstance(compile, (bool, dict)): raise ValueError(f"compile={compile!r}: expected True, False or a dict of torch.compile arguments")
-    the_cbs = L(a.cbs(n_in, n_out)) + L(r.cbs() if r else []) + L(cbs) + L(CompileModel(**(compile if isinstance(compile, dict) else {})) if compile else [])
+    the_cbs = L(RunStats()) + L(a.cbs(n_in, n_out)) + L(r.cbs() if r else []) + L(cbs) + L(CompileModel(**(compile if isinstance(compile, dict) else {})) if compile else [])
     lr = ifnone(lr, (a.preset_lr.get(preset, r.lr) if r is not None and r.name == 'fastai' else r.lr) if r else 1e-3)
     opt_func = kwargs.pop('opt_func', r.opt_func if r else Adam)
     learn = Learner(dls, model, loss_func=loss_func, metrics=ifnone(metrics, default_metrics), cbs=the_cbs, lr=lr, opt_func=opt_func, **kwargs)
@@ -443,29 +497,41 @@ def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`
     finally: learn.metrics = old; _restore_training_state(learn, state)
     return {**{m.name: m.value for m in metrics}, 'per_frame': {m.name: m.per_frame.tolist() for m in metrics}}
 
-def evaluate_with_copy_last(learn:Learner, # A learner
-                            x:Tensor, # Inputs `[N, n_in, 1, H, W]`, uint8 or floats in [0, 1]
-                            y:Tensor, # Targets `[N, n_out, 1, H, W]`
-                            bs:int=64, # Batch size
-                            th:float|None=None # Binarisation threshold (see `evaluate`)
-                           ) -> dict:
-    "`evaluate` for `learn` and for the copy-last baseline on the same sequences"
-    x, y = _check_test_set(learn, x, y)
-    base = Learner(learn.dls, CopyLastFrame(y.shape[1]), loss_func=StackLoss(MSELossFlat()))
-    return {'model': evaluate(learn, x, y, bs, th), 'copy_last': evaluate(base, x, y, bs, th)}
-
-# %% ../nbs/20_learner.ipynb #cc521f28
-def _model_forecast(model:nn.Module, x:Tensor) -> Tensor:
-    "The forecast of `model` for a 5-D batch (the first output of models that return several)"
-    out = model(x)
-    return to_seq(out[0] if isinstance(out, (tuple, list)) and isinstance(out[0], (Tensor, tuple, list)) and len(out) == 3 else out)
-
 def _normalize(x:Tensor, dls) -> Tensor:
     "`x` in [0, 1] pixels normalised as the `DataLoaders`' `Normalize` would"
     norm = find_normalize(dls)
     if norm is None or norm.mean is None: return x
     mean, std = (torch.as_tensor(o).to(x.device, x.dtype) for o in (norm.mean, norm.std))
     return (x - mean) / std
+
+def _blank_learner(learn:Learner, n_out:int, background, th:float|None) -> Learner:
+    "A learner of `BlankFrame` forecasting `background` (pixels in [0, 1]) in the units of `learn`'s pipeline"
+    bg = torch.as_tensor(ifnone(background, getattr(learn.dls, 'background', 0.)), dtype=torch.float32)
+    if bg.ndim > 3: raise ValueError(f"background of shape {list(bg.shape)}: expected a number, or a [C, H, W] frame in [0, 1]")
+    if th is not None: bg = (bg > th).float()
+    bg = bg.reshape(-1, 1, 1) if bg.ndim < 3 else bg
+    bg = _normalize(bg[None, None], learn.dls)[0, 0]
+    return Learner(learn.dls, BlankFrame(n_out, bg), loss_func=StackLoss(MSELossFlat()))
+
+def evaluate_with_copy_last(learn:Learner, # A learner
+                            x:Tensor, # Inputs `[N, n_in, 1, H, W]`, uint8 or floats in [0, 1]
+                            y:Tensor, # Targets `[N, n_out, 1, H, W]`
+                            bs:int=64, # Batch size
+                            th:float|None=None, # Binarisation threshold (see `evaluate`)
+                            background=None # The blank frame's value in [0, 1], a number or a `[C, H, W]` frame (default: the data's, 0 for Moving MNIST)
+                           ) -> dict:
+    "`evaluate` for `learn` and for both baselines, copy-last and the blank frame, on the same sequences; and the forecast horizon"
+    x, y = _check_test_set(learn, x, y)
+    copy_last = Learner(learn.dls, CopyLastFrame(y.shape[1]), loss_func=StackLoss(MSELossFlat()))
+    res = {'model': evaluate(learn, x, y, bs, th), 'copy_last': evaluate(copy_last, x, y, bs, th),
+           'blank': evaluate(_blank_learner(learn, y.shape[1], background, th), x, y, bs, th)}
+    return {**res, 'horizon': forecast_horizon(res)}
+
+# %% ../nbs/20_learner.ipynb #cc521f28
+def _model_forecast(model:nn.Module, x:Tensor) -> Tensor:
+    "The forecast of `model` for a 5-D batch (the first output of models that return several)"
+    out = model(x)
+    return to_seq(out[0] if isinstance(out, (tuple, list)) and isinstance(out[0], (Tensor, tuple, list)) and len(out) == 3 else out)
 
 @patch
 def forecast(self:Learner, frames, # `n_in` frames: `[T, H, W]` or `[T, 1, H, W]`, numpy or tensor, uint8 or floats in [0, 1]

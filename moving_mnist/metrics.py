@@ -1,4 +1,4 @@
-"""Per-frame MSE, MAE, PSNR and SSIM as the published benchmark code computes them, as functions and as fastai metrics that accumulate over the whole validation set; and the copy-last baseline.
+"""Per-frame MSE, MAE, PSNR and SSIM as the published benchmark code computes them, as functions and as fastai metrics that accumulate over the whole validation set; and the two baselines every forecast is judged against, copy-last and the blank frame, with the forecast horizon.
 
 Docs: https://tcapelle.github.io/moving_mnist/metrics.html.md"""
 
@@ -10,9 +10,10 @@ from fastai.vision.all import *
 from .core import *
 
 # %% auto #0
-__all__ = ['SSIM_DATA_RANGE', 'mse_per_frame', 'mae_per_frame', 'psnr_per_frame', 'ssim_per_frame', 'frame_mse', 'frame_mae',
-           'psnr', 'ssim', 'CopyLastFrame', 'find_normalize', 'to_pixels', 'SeqMetric', 'FrameMSE', 'FrameMAE',
-           'FramePSNR', 'FrameSSIM', 'mmnist_metrics', 'plot_per_frame', 'MultiImageDice']
+__all__ = ['SSIM_DATA_RANGE', 'BASELINES', 'HIGHER_IS_BETTER', 'mse_per_frame', 'mae_per_frame', 'psnr_per_frame',
+           'ssim_per_frame', 'frame_mse', 'frame_mae', 'psnr', 'ssim', 'CopyLastFrame', 'BlankFrame', 'best_baseline',
+           'beats_baselines', 'forecast_horizon', 'results_table', 'find_normalize', 'to_pixels', 'SeqMetric',
+           'FrameMSE', 'FrameMAE', 'FramePSNR', 'FrameSSIM', 'mmnist_metrics', 'plot_per_frame', 'MultiImageDice']
 
 # %% ../nbs/05_metrics.ipynb #c4617249
 SSIM_DATA_RANGE = 2.   # the data range behind published SSIMs (scikit-image's float default at the time)
@@ -108,6 +109,84 @@ class CopyLastFrame(Module):
         x = to_seq(x)
         return x[:, -1:].expand(-1, self.n_out, -1, -1, -1) + 0 * self.unused
 
+# %% ../nbs/05_metrics.ipynb #2f61e4ce
+class BlankFrame(Module):
+    "Forecast `n_out` frames of the background (0 for Moving MNIST): the baseline that beats copy-last on Moving MNIST"
+    def __init__(self,
+                 n_out:int=10, # Frames to forecast
+                 background=0., # The background in the units of the model's outputs: a number, or a `[C, H, W]` (or `[C, 1, 1]`) tensor
+                 n_in:int|None=None, # Input frames (any)
+                 c_in:int|None=None, # Channels per input frame
+                 c_out:int|None=None # Channels per output frame (must equal `c_in`)
+                ):
+        if c_in is not None and c_out is not None and c_in != c_out: raise ValueError(f"BlankFrame forecasts the input's background: c_out={c_out} must equal c_in={c_in}")
+        bg = torch.as_tensor(background, dtype=torch.float32)
+        if bg.ndim not in (0, 3): raise ValueError(f"background of shape {list(bg.shape)}: expected a number or a [C, H, W] tensor")
+        self.n_out = n_out
+        self.register_buffer('background', bg)
+        self.unused = nn.Parameter(torch.zeros(()))    # fastai reads the model's device from its parameters
+    def forward(self, x, *args):
+        x = to_seq(x)
+        return (torch.zeros_like(x[:, -1:]) + self.background.to(x.dtype)).expand(-1, self.n_out, -1, -1, -1) + 0 * self.unused
+
+# %% ../nbs/05_metrics.ipynb #0ded0860
+BASELINES = ('copy_last', 'blank')          # the baselines of every evaluation result
+HIGHER_IS_BETTER = ('psnr', 'ssim')
+
+def _better(m:str, a, b):
+    "Whether `a` is better than `b` on metric `m` (elementwise for tensors)"
+    return a > b if m in HIGHER_IS_BETTER else a < b
+
+def best_baseline(res:dict, # An evaluation result with the entries of `baselines`
+                  metric:str, # 'mse', 'mae', 'psnr' or 'ssim'
+                  baselines=BASELINES # The baselines to compare
+                 ) -> tuple:
+    "The name and value of the stronger baseline on `metric` over all frames"
+    vals = {b: res[b][metric] for b in baselines if b in res}
+    if not vals: raise ValueError(f"the result holds none of the baselines {list(baselines)}: expected entries like {list(BASELINES)}")
+    name = max(vals, key=lambda b: vals[b]) if metric in HIGHER_IS_BETTER else min(vals, key=lambda b: vals[b])
+    return name, vals[name]
+
+def beats_baselines(res:dict, # An evaluation result: `{'model': ..., 'copy_last': ..., 'blank': ...}`
+                    metrics=('mse', 'mae', 'psnr', 'ssim'), # The metrics to compare
+                    key:str='model' # The forecaster to judge
+                   ) -> dict:
+    "For each metric, whether `res[key]` beats the stronger of the baselines over all frames"
+    return {m: bool(_better(m, res[key][m], best_baseline(res, m)[1])) for m in metrics}
+
+def forecast_horizon(res:dict, # An evaluation result, with per-frame values (`res[k]['per_frame'][metric]`)
+                     metrics=('mse', 'ssim'), # The model must beat every baseline on each of these
+                     baselines=BASELINES, # The baselines
+                     key:str='model' # The forecaster to judge
+                    ) -> int:
+    "The last forecast frame up to which `res[key]` beats every baseline on every metric at every frame (0: not at frame 1)"
+    bs = [b for b in baselines if b in res]
+    if not bs: raise ValueError(f"the result holds none of the baselines {list(baselines)}: expected entries like {list(BASELINES)}")
+    pf = lambda k, m: torch.as_tensor(res[k]['per_frame'][m], dtype=torch.float64)
+    ok = torch.ones_like(pf(key, metrics[0]), dtype=torch.bool)
+    for m in metrics:
+        for b in bs: ok &= _better(m, pf(key, m), pf(b, m))
+    return int(ok.long().cumprod(0).sum())
+
+# %% ../nbs/05_metrics.ipynb #45f19660
+_NAMES = {'model': 'model', 'copy_last': 'copy-last', 'blank': 'blank frame'}
+
+def results_table(res:dict, # An evaluation result: `{'model': ..., 'copy_last': ..., 'blank': ...}`
+                  label:str='model' # The name of the model's row
+                 ) -> str:
+    "The forecasters' metrics in aligned columns, the horizon and the model's wins against the better baseline"
+    rows = [f"{'':12s} {'MSE':>8s} {'MAE':>8s} {'PSNR':>7s} {'SSIM':>7s}"]
+    for k in ('model',) + BASELINES:
+        if k in res: v = res[k]; rows.append(f"{(label if k == 'model' else _NAMES[k]):12s} {v['mse']:8.2f} {v['mae']:8.2f} {v['psnr']:7.2f} {v['ssim']:7.4f}")
+    if all(b in res for b in BASELINES):
+        n, h = len(res['model']['per_frame']['mse']), forecast_horizon(res)
+        wins = beats_baselines(res)
+        rows.append(f"horizon: {h} of {n} frames (beats copy-last and the blank frame on MSE and SSIM at every frame up to frame {h})" if h else
+                    f"horizon: 0 of {n} frames (does not beat both baselines on MSE and SSIM even at the first frame)")
+        won, lost = [m.upper() for m, w in wins.items() if w], [m.upper() for m, w in wins.items() if not w]
+        rows.append(f"beats the better baseline on: {', '.join(won) or 'nothing'}" + (f" (not on {', '.join(lost)})" if lost and won else ''))
+    return '\n'.join(rows)
+
 # %% ../nbs/05_metrics.ipynb #c02fbdbb
 def find_normalize(dls # `DataLoaders` (or a `DataLoader`)
                   ) -> Normalize|None:
@@ -191,18 +270,39 @@ def mmnist_metrics(ssim_data_range:float=SSIM_DATA_RANGE # Data range of the SSI
     return [FrameMSE(), FrameMAE(), FramePSNR(), FrameSSIM(data_range=ssim_data_range)]
 
 # %% ../nbs/05_metrics.ipynb #45adf8a8
-def plot_per_frame(curves:dict, # `{label: SeqMetric or per-frame values}`
-                   ylabel:str='per-frame MSE', # Label of the y axis
-                   ax=None, # Axes to draw on (default: a new figure)
-                   figsize=(5, 3) # Size of a new figure
+def _is_result(o) -> bool: return isinstance(o, dict) and isinstance(o.get('model'), dict) and 'per_frame' in o['model']
+
+_STYLE = {'copy_last': dict(ls='--', color='tab:orange', label='copy-last'), 'blank': dict(ls=':', color='tab:gray', label='blank frame')}
+
+def plot_per_frame(curves:dict, # An evaluation result (`evaluate_with_copy_last`), or `{label: SeqMetric or per-frame values}`
+                   ylabel:str|None=None, # Label of the y axis (`{label: values}` curves; default 'per-frame MSE')
+                   ax=None, # Axes to draw on: one per metric for a result (default: a new figure)
+                   figsize=None, # Size of a new figure
+                   metrics=('mse', 'ssim'), # For an evaluation result: one panel per metric
+                   label:str='model' # For an evaluation result: the name of the model's curve
                   ):
-    "Plot per-horizon metric values, one curve per label"
-    if ax is None: _, ax = plt.subplots(figsize=figsize)
-    for label, c in curves.items():
-        v = c.per_frame if isinstance(c, SeqMetric) else torch.as_tensor(c)
-        ax.plot(range(1, len(v) + 1), v.tolist(), marker='o', ms=3, label=label)
-    ax.set_xlabel('forecast frame'); ax.set_ylabel(ylabel); ax.legend(); ax.grid(alpha=0.3)
-    return ax
+    "Plot per-horizon metric values: the model and both baselines of an evaluation result, or one curve per label"
+    from matplotlib.ticker import MaxNLocator
+    if not _is_result(curves):
+        if ax is None: _, ax = plt.subplots(figsize=ifnone(figsize, (5, 3)))
+        for name, c in curves.items():
+            v = c.per_frame if isinstance(c, SeqMetric) else torch.as_tensor(c)
+            ax.plot(range(1, len(v) + 1), v.tolist(), marker='o', ms=3, label=name)
+        ax.set_xlabel('forecast frame'); ax.set_ylabel(ifnone(ylabel, 'per-frame MSE')); ax.legend(); ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        return ax
+    axs = ax if ax is not None else plt.subplots(1, len(metrics), figsize=ifnone(figsize, (4.5 * len(metrics), 3)), squeeze=False)[1][0]
+    h = forecast_horizon(curves) if all(m in curves['model']['per_frame'] for m in ('mse', 'ssim')) else None
+    for a, m in zip(axs, metrics):
+        v = curves['model']['per_frame'][m]
+        a.plot(range(1, len(v) + 1), v, marker='o', ms=3, label=label, color='tab:blue')
+        for b in BASELINES:
+            if b in curves: a.plot(range(1, len(v) + 1), curves[b]['per_frame'][m], marker='.', ms=3, **_STYLE[b])
+        if h: a.axvspan(0.5, h + 0.5, color='tab:green', alpha=0.08, label=f'beats both (frames 1-{h})')
+        a.set_xlabel('forecast frame'); a.set_ylabel(f"per-frame {m.upper()}"); a.grid(alpha=0.3); a.set_xlim(0.5, len(v) + 0.5)
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axs[0].legend(fontsize=8)
+    return axs
 
 # %% ../nbs/05_metrics.ipynb #b9cc904e
 class MultiImageDice(Metric):
