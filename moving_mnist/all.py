@@ -9,6 +9,7 @@ __all__ = []
 
 # %% ../nbs/30_all.ipynb #e6accb03
 from .digits import *
+from .fixes import *
 from .generator import *
 from .testset import *
 from .data import *

@@ -14,6 +14,7 @@ import moving_mnist, fastai
 from .data import *
 from .metrics import *
 from .learner import *
+from .fixes import print_through, without_gather_args
 from .checkpoints import import_checkpoint, CHECKPOINT_SOURCES
 from .distributed import setup_distributed, DataParallel
 import torch.distributed as dist
@@ -75,9 +76,7 @@ class EpochTable(Callback):
         if hasattr(self, 'gather_preds') or hasattr(self, 'lr_finder'): return
         self.names = list(self.recorder.metric_names)
         self.w = [max(len(n), 10) for n in self.names]
-        csv = first(cb for cb in self.learn.cbs if isinstance(cb, CSVLogger) and getattr(cb, 'old_logger', None) is not None)
-        if csv is not None: csv.old_logger = self._line            # the CSV line is written, then printed here (not by fastai)
-        else: self.learn.logger = self._line
+        print_through(self.learn, self._line)                      # the CSV line is written, then printed here (not by fastai's table)
         print('  '.join(f"{n:>{w}}" for n, w in zip(self.names, self.w)), file=ifnone(self.file, sys.stdout), flush=True)
     def _line(self, log):
         if log and isinstance(log[0], int) and log[0] < self.skip_before: return
@@ -196,9 +195,7 @@ def experiment_log_cbs(names, # Loggers: 'tensorboard' and/or 'wandb'
             class _Wandb(WandbCallback):
                 "fastai's `WandbCallback`; the configuration is the run's (fastai's own walk of the learner's arguments fails on plain values with fastcore 2.2)"
                 def before_fit(self):
-                    self.learn.gather_args = dict
-                    try: super().before_fit()
-                    finally: del self.learn.gather_args
+                    with without_gather_args(self.learn): super().before_fit()
             (Path(path)/'wandb').mkdir(parents=True, exist_ok=True)
             wandb.init(project=project, dir=str(path), name=Path(path).name, config=config)
             cbs.append(_Wandb(log_preds=False, log_model=False))

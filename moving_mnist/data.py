@@ -11,6 +11,7 @@ from .digits import *
 from .generator import *
 from .testset import *
 from .generator import _is_int
+from .fixes import transforms_of
 
 # %% auto #0
 __all__ = ['TensorSeq', 'TensorMaskSeq', 'typed_batch', 'ImageSeq', 'ImageTupleTransform', 'show_sequences', 'show_batch',
@@ -188,7 +189,7 @@ class MovingMNISTDataLoaders(DataLoaders):
         x = _as_frames(x, 'test_items' if not with_labels else 'x')
         if y is not None: y = _as_frames(y, 'y')
         return test_set_dl(x, y, bs=ifnone(bs, self.valid.bs), device=self.device, th=getattr(self.valid.dataset, 'th', None),
-                           after_batch=list(self.valid.after_batch.fs), **kwargs)   # a list: `Pipeline(a_pipeline)` shares its transforms and its setup empties the original
+                           after_batch=transforms_of(self.valid.after_batch), **kwargs)   # a copy: see `transforms_of`
 
 def _as_frames(o, name) -> Tensor:
     "A 5-D `[N, T, 1, H, W]` tensor from arrays or tensors of sequences, `[N, T, (1,) H, W]` or a list of `[T, (1,) H, W]`"

@@ -11,6 +11,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from fastai.vision.all import *
 from .data import MovingMNISTDL
+from .fixes import valid_metrics_of
 
 # %% auto #0
 __all__ = ['distrib_env', 'setup_distributed', 'DataParallel']
@@ -63,7 +64,7 @@ class DataParallel(Callback):
     def after_validate(self):
         "Add up the metrics' sums and counts over the processes before the recorder reads them"
         dev = torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
-        for m in self.recorder._valid_mets:
+        for m in valid_metrics_of(self.recorder):
             for a in ('total', 'count', 'inter', 'union'):               # the sums of `AvgLoss`, `SeqMetric`s and `MultiImageDice`
                 v = getattr(m, a, None)
                 if v is None: continue

@@ -12,6 +12,7 @@ from fastai.vision.all import *
 from .core import *
 from .data import *
 from .metrics import *
+from .fixes import *
 from .models.conv_rnn import SimpleModel
 from .models.seq2seq import Seq2Seq, Seq2SeqPhy
 from .models.phy import MomentLoss
@@ -367,14 +368,16 @@ class CompileModel(Callback):
     order = 95                                        # after every callback that builds the model's inputs (`TeacherForcing`, ...)
     def __init__(self,
                  channels_last:bool|None=None, # Convolution weights in `channels_last` (None: on CUDA, where it helps)
-                 fallback:bool=False, # Run eagerly, with a warning, where compilation fails (`torch._dynamo.config.suppress_errors`)
+                 fallback:bool=False, # Run eagerly, with a warning, where compilation fails (`compile_fallback`, during the fit)
                  **kwargs # `torch.compile`'s arguments (`mode`, `backend`, ...); `dynamic=False` unless given
                 ):
         self.channels_last, self.fallback, self.kwargs = channels_last, fallback, kwargs
-    def _compile(self):
-        if self.fallback: torch._dynamo.config.suppress_errors = True
-        compile_model(self.learn.model, self.channels_last, **self.kwargs)
-    def before_fit(self): self._compile()
+    def _compile(self): compile_model(self.learn.model, self.channels_last, **self.kwargs)
+    def before_fit(self):
+        self._fallback = compile_fallback(self.fallback); self._fallback.__enter__()     # compilation happens at the first call, in the fit
+        self._compile()
+    def after_fit(self):
+        self._fallback.__exit__(None, None, None); del self._fallback                 # a learner with it is exported between fits
     def before_validate(self): self._compile()
     def before_batch(self): self.learn.xb = _plain(self.xb)   # dynamo cannot trace fastai's tensor subclasses
 
@@ -466,19 +469,6 @@ def _check_test_set(learn, x, y):
     if len(x) == 0: raise ValueError("0 test sequences: expected at least one")
     return x, y
 
-_LEARNER_STATE, _RECORDER_STATE = ('epoch', 'n_epoch', 'iter', 'n_iter', 'train_iter', 'pct_train', 'loss'), ('lrs', 'iters', 'losses', 'values', 'metric_names')
-
-def _training_state(learn:Learner) -> dict:
-    "What fastai's `validate` resets (it runs `before_fit`): the epoch counters and the `Recorder`'s history"
-    rec = getattr(learn, 'recorder', None)
-    return {'learn': {k: learn.__dict__[k] for k in _LEARNER_STATE if k in learn.__dict__},
-            'recorder': {k: rec.__dict__[k] for k in _RECORDER_STATE if rec is not None and k in rec.__dict__}}
-
-def _restore_training_state(learn:Learner, state:dict):
-    "Put back what `_training_state` saved, so that `plot_loss`, `learn.epoch`, ... still describe the training"
-    for k, v in state['learn'].items(): setattr(learn, k, v)
-    for k, v in state['recorder'].items(): setattr(learn.recorder, k, v)
-
 def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`)
              x:Tensor, # Inputs `[N, n_in, 1, H, W]`, uint8 or floats in [0, 1]
              y:Tensor, # Targets `[N, n_out, 1, H, W]`, same dtype
@@ -487,14 +477,13 @@ def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`
             ) -> dict:
     "The protocol metrics (and per-frame curves) of `learn` on test sequences `x`, `y`"
     x, y = _check_test_set(learn, x, y)
-    dl = test_set_dl(x, y, bs=bs, device=learn.dls.device, th=th, after_batch=list(learn.dls.after_batch.fs))   # a list, not the Pipeline (see below)
-    dl.to_detach = lambda b, cpu=True, gather=True: to_detach(b, cpu, gather=False)   # one process measures the whole set, even under torchrun
-    metrics = mmnist_metrics()
-    old, state = learn.metrics, _training_state(learn)
+    dl = test_set_dl(x, y, bs=bs, device=learn.dls.device, th=th, after_batch=transforms_of(learn.dls.after_batch))
+    no_gather(dl)                                             # one process measures the whole set, even under torchrun
+    metrics, old = mmnist_metrics(), learn.metrics
     try:
         learn.metrics = metrics
-        with learn.no_bar(), learn.no_logging(): learn.validate(dl=dl)
-    finally: learn.metrics = old; _restore_training_state(learn, state)
+        with kept_training_state(learn), learn.no_bar(), learn.no_logging(): learn.validate(dl=dl)
+    finally: learn.metrics = old
     return {**{m.name: m.value for m in metrics}, 'per_frame': {m.name: m.per_frame.tolist() for m in metrics}}
 
 def _normalize(x:Tensor, dls) -> Tensor:
