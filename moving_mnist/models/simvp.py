@@ -1,4 +1,4 @@
-"""SimVP (Gao et al., CVPR 2022) and SimVPv2 with gated spatiotemporal attention (Tan et al., 2022): a convolutional encoder, a translator over all frames at once, a convolutional decoder.
+"""SimVP (Gao et al., CVPR 2022) and the translators OpenSTL benchmarks in it: IncepU, gSTA (SimVPv2), TAU, and the MogaNet, VAN and ConvNeXt blocks. A convolutional encoder, a translator over all frames at once, a convolutional decoder.
 
 Docs: https://tcapelle.github.io/moving_mnist/models.simvp.html.md"""
 
@@ -7,11 +7,17 @@ Docs: https://tcapelle.github.io/moving_mnist/models.simvp.html.md"""
 # %% ../../nbs/15_models.simvp.ipynb #ad407cdd
 from __future__ import annotations
 from fastai.vision.all import *
+import timm.layers
+from timm.layers import trunc_normal_
+from timm.models.convnext import ConvNeXtBlock
 from ..core import *
 
 # %% auto #0
-__all__ = ['BasicConv2d', 'ConvSC', 'SimVPEncoder', 'SimVPDecoder', 'GroupConv2d', 'gInception_ST', 'MidIncepNet', 'DropPath',
-           'AttentionModule', 'SpatialAttention', 'DWConv', 'MixMlp', 'GASubBlock', 'MetaBlock', 'MidMetaNet', 'SimVP',
+__all__ = ['DropPath', 'MID_BLOCKS', 'BasicConv2d', 'ConvSC', 'SimVPEncoder', 'SimVPDecoder', 'GroupConv2d', 'gInception_ST',
+           'MidIncepNet', 'init_openstl_weights', 'MetaFormerBlock', 'LargeKernelConv', 'AttentionModule',
+           'SpatialAttention', 'DWConv', 'MixMlp', 'GASubBlock', 'TemporalAttentionModule', 'TAUSubBlock',
+           'diff_div_reg', 'TAULoss', 'MultiOrderDWConv', 'MultiOrderGatedAggregation', 'ChannelAggregationFFN',
+           'MogaSubBlock', 'LKA', 'VANSubBlock', 'ConvNeXtSubBlock', 'MetaBlock', 'MidMetaNet', 'SimVP',
            'simvp_published']
 
 # %% ../../nbs/15_models.simvp.ipynb #632c6f46
@@ -31,7 +37,7 @@ class BasicConv2d(Module):
         else: self.conv = nn.Conv2d(c_in, c_out, ks, stride=stride, padding=padding)
         self.norm, self.act = nn.GroupNorm(2, c_out), nn.SiLU()
         for m in self.modules():
-            if isinstance(m, nn.Conv2d): nn.init.trunc_normal_(m.weight, std=.02); nn.init.zeros_(m.bias)
+            if isinstance(m, nn.Conv2d): trunc_normal_(m.weight, std=.02); nn.init.zeros_(m.bias)
     def forward(self, x):
         y = self.conv(x)
         return self.act(self.norm(y)) if self.act_norm else y
@@ -142,43 +148,78 @@ class MidIncepNet(Module):
         for layer, skip in zip(self.dec[1:], skips[::-1]): z = layer(torch.cat([z, skip], dim=1))
         return z.reshape(B, T, C, H, W)
 
-# %% ../../nbs/15_models.simvp.ipynb #9ff49f86
-class DropPath(Module):
-    "Stochastic depth: drop a sample's whole residual branch with probability `p` (training only)"
-    def __init__(self,
-                 p:float=0. # Probability of dropping a sample's branch
-                ):
-        self.p = p
-    def forward(self, x):
-        if not self.training or self.p == 0: return x
-        keep = x.new_empty(x.shape[0], *[1] * (x.ndim - 1)).bernoulli_(1 - self.p)
-        return x * keep.div_(1 - self.p)
-    def extra_repr(self): return f"p={self.p:.4f}"
+# %% ../../nbs/15_models.simvp.ipynb #faf42156
+DropPath = timm.layers.DropPath
 
-class AttentionModule(Module):
-    "Large-kernel attention: depth-wise 5x5, depth-wise dilated conv, 1x1 to two halves, one gating the other"
+def init_openstl_weights(m:nn.Module # A layer of a translator block (use with `block.apply`)
+                        ):
+    "OpenSTL's initialisation of translator blocks: conv N(0, sqrt(2/fan_out)), norms 1 and 0, linear trunc-normal(0.02); zero biases"
+    if isinstance(m, nn.Conv2d):
+        fan_out = m.kernel_size[0] * m.kernel_size[1] * m.out_channels // m.groups
+        nn.init.normal_(m.weight, 0, math.sqrt(2.0 / fan_out))
+        if m.bias is not None: nn.init.zeros_(m.bias)
+    elif isinstance(m, nn.Linear):
+        trunc_normal_(m.weight, std=.02)
+        if m.bias is not None: nn.init.zeros_(m.bias)
+    elif isinstance(m, (nn.LayerNorm, nn.GroupNorm, nn.BatchNorm2d)):
+        nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
+
+class MetaFormerBlock(Module):
+    "`x + drop_path(s1 * attn(BN(x)))`, then `x + drop_path(s2 * mlp(BN(x)))`: the form of the gSTA, TAU, VAN and MogaNet blocks"
     def __init__(self,
                  dim:int, # Channels
-                 kernel_size:int=21, # Receptive field of the large kernel
-                 dilation:int=3 # Dilation of the spatial convolution
+                 attn:nn.Module, # Spatial mixer, `[bs, dim, h, w]` -> `[bs, dim, h, w]`
+                 mlp:nn.Module, # Channel MLP, `[bs, dim, h, w]` -> `[bs, dim, h, w]`
+                 drop_path:float=0., # Stochastic depth
+                 init_value:float=1e-2, # Initial layer scales
+                 ls_shape:tuple|None=None # Shape of the layer-scale parameters (default `(dim,)`; MogaNet's are `(1, dim, 1, 1)`)
+                ):
+        self.norm1, self.attn = nn.BatchNorm2d(dim), attn
+        self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
+        self.norm2, self.mlp = nn.BatchNorm2d(dim), mlp
+        self.layer_scale_1 = nn.Parameter(init_value * torch.ones(ifnone(ls_shape, (dim,))))
+        self.layer_scale_2 = nn.Parameter(init_value * torch.ones(ifnone(ls_shape, (dim,))))
+    def forward(self, x):
+        x = x + self.drop_path(self.layer_scale_1.view(1, -1, 1, 1) * self.attn(self.norm1(x)))
+        return x + self.drop_path(self.layer_scale_2.view(1, -1, 1, 1) * self.mlp(self.norm2(x)))
+
+# %% ../../nbs/15_models.simvp.ipynb #9ff49f86
+class LargeKernelConv(Module):
+    "A `kernel_size` receptive field from a depth-wise `2*dilation - 1` conv and a depth-wise dilated conv, then a 1x1 to `mult * dim` channels"
+    def __init__(self,
+                 dim:int, # Channels
+                 kernel_size:int=21, # Receptive field
+                 dilation:int=3, # Dilation of the second convolution
+                 mult:int=1 # Output channels of the 1x1 convolution, per input channel
                 ):
         d_k = 2 * dilation - 1
         dd_k = kernel_size // dilation + ((kernel_size // dilation) % 2 - 1)
         self.conv0 = nn.Conv2d(dim, dim, d_k, padding=(d_k - 1) // 2, groups=dim)
         self.conv_spatial = nn.Conv2d(dim, dim, dd_k, padding=dilation * (dd_k - 1) // 2, groups=dim, dilation=dilation)
-        self.conv1 = nn.Conv2d(dim, 2*dim, 1)
+        self.conv1 = nn.Conv2d(dim, mult * dim, 1)
+    def forward(self, x): return self.conv1(self.conv_spatial(self.conv0(x)))
+
+class AttentionModule(LargeKernelConv):
+    "gSTA's large-kernel attention: the 1x1 gives two halves, the sigmoid of one gating the other"
+    def __init__(self,
+                 dim:int, # Channels
+                 kernel_size:int=21, # Receptive field
+                 dilation:int=3 # Dilation of the second convolution
+                ):
+        super().__init__(dim, kernel_size, dilation, mult=2)
     def forward(self, x):
-        f, g = self.conv1(self.conv_spatial(self.conv0(x))).chunk(2, dim=1)
+        f, g = super().forward(x).chunk(2, dim=1)
         return torch.sigmoid(g) * f
 
 class SpatialAttention(Module):
-    "1x1, GELU, large-kernel attention, 1x1, plus a shortcut"
+    "1x1, GELU, a large-kernel gating unit (gSTA's `AttentionModule` by default), 1x1, plus a shortcut"
     def __init__(self,
                  dim:int, # Channels
-                 kernel_size:int=21 # Receptive field of the large kernel
+                 kernel_size:int=21, # Receptive field of the gating unit
+                 unit:type=AttentionModule # The gating unit, built as `unit(dim, kernel_size)`
                 ):
         self.proj_1, self.activation = nn.Conv2d(dim, dim, 1), nn.GELU()
-        self.spatial_gating_unit, self.proj_2 = AttentionModule(dim, kernel_size), nn.Conv2d(dim, dim, 1)
+        self.spatial_gating_unit, self.proj_2 = unit(dim, kernel_size), nn.Conv2d(dim, dim, 1)
     def forward(self, x): return x + self.proj_2(self.spatial_gating_unit(self.activation(self.proj_1(x))))
 
 class DWConv(Module):
@@ -200,8 +241,8 @@ class MixMlp(Module):
         self.fc2, self.drop = nn.Conv2d(hidden, dim, 1), nn.Dropout(drop)
     def forward(self, x): return self.drop(self.fc2(self.drop(self.act(self.dwconv(self.fc1(x))))))
 
-class GASubBlock(Module):
-    "A gSTA block: `x + s1 * attn(BN(x))`, then `x + s2 * mlp(BN(x))`, layer scales initialised to 0.01"
+class GASubBlock(MetaFormerBlock):
+    "A gSTA block: gated large-kernel attention and a convolutional MLP, layer scales 0.01"
     def __init__(self,
                  dim:int, # Channels
                  kernel_size:int=21, # Receptive field of the attention
@@ -210,56 +251,219 @@ class GASubBlock(Module):
                  drop_path:float=0., # Stochastic depth
                  init_value:float=1e-2 # Initial layer scales
                 ):
-        self.norm1, self.attn = nn.BatchNorm2d(dim), SpatialAttention(dim, kernel_size)
-        self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
-        self.norm2, self.mlp = nn.BatchNorm2d(dim), MixMlp(dim, int(dim * mlp_ratio), drop)
-        self.layer_scale_1 = nn.Parameter(init_value * torch.ones(dim))
-        self.layer_scale_2 = nn.Parameter(init_value * torch.ones(dim))
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.normal_(m.weight, 0, math.sqrt(2.0 / (m.kernel_size[0] * m.kernel_size[1] * m.out_channels // m.groups)))
-                if m.bias is not None: nn.init.zeros_(m.bias)
+        super().__init__(dim, SpatialAttention(dim, kernel_size), MixMlp(dim, int(dim * mlp_ratio), drop), drop_path, init_value)
+        self.apply(init_openstl_weights)
+
+# %% ../../nbs/15_models.simvp.ipynb #a76f10b5
+class TemporalAttentionModule(LargeKernelConv):
+    "TAU's gating unit: large-kernel convolutions (within frames) times a squeeze-and-excitation over channels (across frames), times the input"
+    def __init__(self,
+                 dim:int, # Channels
+                 kernel_size:int=21, # Receptive field
+                 dilation:int=3, # Dilation of the second convolution
+                 reduction:int=16 # The excitation has `dim // max(dim // reduction, 4)` hidden units
+                ):
+        super().__init__(dim, kernel_size, dilation)
+        r = max(dim // reduction, 4)
+        self.avg_pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Sequential(nn.Linear(dim, dim // r, bias=False), nn.ReLU(True), nn.Linear(dim // r, dim, bias=False), nn.Sigmoid())
     def forward(self, x):
-        x = x + self.drop_path(self.layer_scale_1[:, None, None] * self.attn(self.norm1(x)))
-        return x + self.drop_path(self.layer_scale_2[:, None, None] * self.mlp(self.norm2(x)))
+        se = self.fc(self.avg_pool(x).flatten(1))[:, :, None, None]
+        return se * super().forward(x) * x
+
+class TAUSubBlock(MetaFormerBlock):
+    "A TAU block: the gSTA block with temporal attention; the attention keeps PyTorch's default initialisation, as in OpenSTL"
+    def __init__(self,
+                 dim:int, # Channels
+                 kernel_size:int=21, # Receptive field of the attention
+                 mlp_ratio:float=8., # MLP width / channels
+                 drop:float=0., # MLP dropout
+                 drop_path:float=0., # Stochastic depth
+                 init_value:float=1e-2 # Initial layer scales
+                ):
+        super().__init__(dim, SpatialAttention(dim, kernel_size, TemporalAttentionModule), MixMlp(dim, int(dim * mlp_ratio), drop),
+                         drop_path, init_value)
+        for m in (self.norm1, self.norm2, self.mlp): m.apply(init_openstl_weights)
+
+# %% ../../nbs/15_models.simvp.ipynb #88e5f67f
+def diff_div_reg(pred:Tensor, # Forecast `[bs, T, C, H, W]`
+                 targ:Tensor, # Target `[bs, T, C, H, W]`
+                 tau:float=0.1, # Softmax temperature
+                 eps:float=1e-12 # Guards the division and the logarithm
+                ) -> Tensor:
+    "TAU's differential divergence: the mean of `p log(p/q)` between softmaxes of consecutive-frame differences (OpenSTL's `diff_div_reg`)"
+    B, T = pred.shape[:2]
+    if T <= 2: return pred.new_zeros(())
+    p = F.softmax((pred[:, 1:] - pred[:, :-1]).reshape(B, T - 1, -1) / tau, -1)
+    q = F.softmax((targ[:, 1:] - targ[:, :-1]).reshape(B, T - 1, -1) / tau, -1)
+    return (p * torch.log(p / (q + eps) + eps)).mean()
+
+class TAULoss:
+    "TAU's objective: the mean squared error plus `alpha` times the differential divergence (`diff_div_reg`)"
+    def __init__(self,
+                 alpha:float=0.1, # Weight of the differential divergence
+                 tau:float=0.1, # Softmax temperature
+                 eps:float=1e-12 # Guards the division and the logarithm
+                ):
+        store_attr()
+    def __call__(self, pred, targ):
+        pred, targ = to_seq(pred).float(), to_seq(targ).float()
+        return F.mse_loss(pred, targ) + self.alpha * diff_div_reg(pred, targ, self.tau, self.eps)
+    def __repr__(self): return f"TAULoss(alpha={self.alpha}, tau={self.tau})"
+
+# %% ../../nbs/15_models.simvp.ipynb #f3531a7f
+class MultiOrderDWConv(Module):
+    "MogaNet's multi-order value: depth-wise 5x5, then dilated 5x5 and 7x7 on two slices of its channels, concatenated, 1x1"
+    def __init__(self,
+                 dim:int, # Channels (a multiple of `sum(split)`)
+                 dilations=(1, 2, 3), # Dilations of the 5x5, the second 5x5 and the 7x7
+                 split=(1, 3, 4) # Channel shares left as they are, given to the second 5x5 and to the 7x7
+                ):
+        if dim % sum(split): raise ValueError(f"MogaNet splits its {dim} channels {':'.join(map(str, split))}: they must be a multiple of {sum(split)}")
+        ratio = [s / sum(split) for s in split]
+        d1, d2 = int(ratio[1] * dim), int(ratio[2] * dim)
+        self.dims = (dim - d1 - d2, d1, d2)
+        self.DW_conv0 = nn.Conv2d(dim, dim, 5, padding=2 * dilations[0], groups=dim, dilation=dilations[0])
+        self.DW_conv1 = nn.Conv2d(d1, d1, 5, padding=2 * dilations[1], groups=d1, dilation=dilations[1])
+        self.DW_conv2 = nn.Conv2d(d2, d2, 7, padding=3 * dilations[2], groups=d2, dilation=dilations[2])
+        self.PW_conv = nn.Conv2d(dim, dim, 1)
+    def forward(self, x):
+        d0, d1, d2 = self.dims
+        x0 = self.DW_conv0(x)
+        x1, x2 = self.DW_conv1(x0[:, d0:d0 + d1]), self.DW_conv2(x0[:, x0.shape[1] - d2:])
+        return self.PW_conv(torch.cat([x0[:, :d0], x1, x2], dim=1))
+
+class MultiOrderGatedAggregation(Module):
+    "MogaNet's attention: 1x1, feature decomposition, SiLU; SiLU(1x1 gate) * SiLU(multi-order value); 1x1; plus a shortcut"
+    def __init__(self,
+                 dim:int, # Channels
+                 dilations=(1, 2, 3), # See `MultiOrderDWConv`
+                 split=(1, 3, 4) # See `MultiOrderDWConv`
+                ):
+        self.proj_1, self.gate = nn.Conv2d(dim, dim, 1), nn.Conv2d(dim, dim, 1)
+        self.value, self.proj_2 = MultiOrderDWConv(dim, dilations, split), nn.Conv2d(dim, dim, 1)
+        self.act_value, self.act_gate = nn.SiLU(), nn.SiLU()
+        self.sigma = nn.Parameter(1e-5 * torch.ones(1, dim, 1, 1))
+    def forward(self, x):
+        z = self.proj_1(x)
+        z = self.act_value(z + self.sigma * (z - F.adaptive_avg_pool2d(z, 1)))      # away from the spatial mean
+        return x + self.proj_2(self.act_gate(self.gate(z)) * self.act_gate(self.value(z)))
+
+class ChannelAggregationFFN(Module):
+    "MogaNet's MLP: 1x1 up, depth-wise conv, GELU, a decomposition against a one-channel summary, 1x1 down"
+    def __init__(self,
+                 dim:int, # Channels
+                 hidden:int, # Hidden channels
+                 ks:int=3, # Kernel size of the depth-wise convolution
+                 drop:float=0. # Dropout
+                ):
+        self.fc1 = nn.Conv2d(dim, hidden, 1)
+        self.dwconv = nn.Conv2d(hidden, hidden, ks, padding=ks // 2, groups=hidden)
+        self.act, self.fc2, self.drop = nn.GELU(), nn.Conv2d(hidden, dim, 1), nn.Dropout(drop)
+        self.decompose = nn.Conv2d(hidden, 1, 1)
+        self.sigma = nn.Parameter(1e-5 * torch.ones(1, hidden, 1, 1))
+        self.decompose_act = nn.GELU()
+    def forward(self, x):
+        x = self.drop(self.act(self.dwconv(self.fc1(x))))
+        x = x + self.sigma * (x - self.decompose_act(self.decompose(x)))
+        return self.drop(self.fc2(x))
+
+class MogaSubBlock(MetaFormerBlock):
+    "A MogaNet block: multi-order gated aggregation and the channel aggregation FFN, layer scales 1e-5"
+    def __init__(self,
+                 dim:int, # Channels (a multiple of 8)
+                 mlp_ratio:float=8., # MLP width / channels
+                 drop:float=0., # MLP dropout
+                 drop_path:float=0., # Stochastic depth
+                 init_value:float=1e-5, # Initial layer scales
+                 dilations=(1, 2, 3), # See `MultiOrderDWConv`
+                 split=(1, 3, 4) # See `MultiOrderDWConv`
+                ):
+        super().__init__(dim, MultiOrderGatedAggregation(dim, dilations, split), ChannelAggregationFFN(dim, int(dim * mlp_ratio), drop=drop),
+                         drop_path, init_value, ls_shape=(1, dim, 1, 1))
+        self.apply(init_openstl_weights)
+
+# %% ../../nbs/15_models.simvp.ipynb #cde031b6
+class LKA(LargeKernelConv):
+    "VAN's large-kernel attention: the large-kernel convolutions (1x1 to `dim` channels) multiply the input"
+    def forward(self, x): return x * super().forward(x)
+
+class VANSubBlock(MetaFormerBlock):
+    "A VAN block: 1x1, GELU, large-kernel attention, 1x1 with a shortcut; the convolutional MLP; layer scales 0.01"
+    def __init__(self,
+                 dim:int, # Channels
+                 mlp_ratio:float=8., # MLP width / channels
+                 drop:float=0., # MLP dropout
+                 drop_path:float=0., # Stochastic depth
+                 init_value:float=1e-2 # Initial layer scales
+                ):
+        super().__init__(dim, SpatialAttention(dim, 21, LKA), MixMlp(dim, int(dim * mlp_ratio), drop), drop_path, init_value)
+        self.apply(init_openstl_weights)
+
+# %% ../../nbs/15_models.simvp.ipynb #98119a8e
+class ConvNeXtSubBlock(ConvNeXtBlock):
+    "timm's ConvNeXt block (7x7 depth-wise, LayerNorm, 1x1 MLP, layer scale 1e-6) with OpenSTL's initialisation and forward"
+    def __init__(self,
+                 dim:int, # Channels
+                 mlp_ratio:float=8., # MLP width / channels
+                 drop:float=0., # Unused: OpenSTL passes no dropout to the block
+                 drop_path:float=0. # Stochastic depth
+                ):
+        super().__init__(dim, mlp_ratio=mlp_ratio, drop_path=drop_path, ls_init_value=1e-6, conv_mlp=True)
+        self.apply(init_openstl_weights)
+    def forward(self, x): return x + self.drop_path(self.gamma.reshape(1, -1, 1, 1) * self.mlp(self.norm(self.conv_dw(x))))
+
+# %% ../../nbs/15_models.simvp.ipynb #81e2b453
+MID_BLOCKS = {                                   # model_type -> (block class, its fixed arguments), as OpenSTL's `MetaBlock` builds them
+    'gsta': (GASubBlock, dict(kernel_size=21)),
+    'tau': (TAUSubBlock, dict(kernel_size=21)),
+    'moga': (MogaSubBlock, {}),
+    'van': (VANSubBlock, {}),
+    'convnext': (ConvNeXtSubBlock, {}),
+}
 
 class MetaBlock(Module):
-    "A gSTA block, then a 1x1 convolution if the channel count changes"
+    "A translator block of `model_type` (see `MID_BLOCKS`), then a 1x1 convolution if the channel count changes"
     def __init__(self,
                  c_in:int, # Input channels
                  c_out:int, # Output channels
                  mlp_ratio:float=8., # MLP width / channels
                  drop:float=0., # MLP dropout
-                 drop_path:float=0. # Stochastic depth
+                 drop_path:float=0., # Stochastic depth
+                 model_type:str='gsta' # A key of `MID_BLOCKS` (any case)
                 ):
-        self.block = GASubBlock(c_in, 21, mlp_ratio, drop, drop_path)
+        mt = model_type.lower()
+        if mt not in MID_BLOCKS: raise ValueError(f"model_type={model_type!r}, expected one of {', '.join(map(repr, MID_BLOCKS))} (any case)")
+        block, fixed = MID_BLOCKS[mt]
+        self.block = block(c_in, mlp_ratio=mlp_ratio, drop=drop, drop_path=drop_path, **fixed)
         if c_in != c_out: self.reduction = nn.Conv2d(c_in, c_out, 1)
     def forward(self, x):
         z = self.block(x)
         return self.reduction(z) if hasattr(self, 'reduction') else z
 
 class MidMetaNet(Module):
-    "The gSTA translator: `N_T` `MetaBlock`s, `c_in -> c_hid -> ... -> c_in`, over `[bs, T, C, h, w]`"
+    "The MetaFormer translator: `N_T` `MetaBlock`s of `model_type`, `c_in -> c_hid -> ... -> c_in`, over `[bs, T, C, h, w]`"
     def __init__(self,
                  c_in:int, # Channels of the stacked encodings (`T * hid_S`)
                  c_hid:int, # Hidden channels
                  N_T:int, # Blocks
                  mlp_ratio:float=8., # MLP width / channels
                  drop:float=0., # MLP dropout
-                 drop_path:float=0. # Stochastic depth of the last block
+                 drop_path:float=0., # Stochastic depth of the last block
+                 model_type:str='gsta' # A key of `MID_BLOCKS` (any case)
                 ):
-        if N_T < 2: raise ValueError(f"N_T={N_T}: the gSTA translator needs at least 2 blocks")
-        dpr = torch.linspace(1e-2, drop_path, N_T).tolist()          # OpenSTL's rule, applied even for drop_path=0
-        self.enc = nn.Sequential(MetaBlock(c_in, c_hid, mlp_ratio, drop, dpr[0]),
-                                 *[MetaBlock(c_hid, c_hid, mlp_ratio, drop, dpr[i]) for i in range(1, N_T - 1)],
-                                 MetaBlock(c_hid, c_in, mlp_ratio, drop, drop_path))
+        if N_T < 2: raise ValueError(f"N_T={N_T}: the {model_type} translator needs at least 2 blocks")
+        dpr = torch.linspace(1e-2, drop_path, N_T, device='cpu').tolist()     # OpenSTL's rule, applied even for drop_path=0
+        blk = partial(MetaBlock, mlp_ratio=mlp_ratio, drop=drop, model_type=model_type)
+        self.enc = nn.Sequential(blk(c_in, c_hid, drop_path=dpr[0]), *[blk(c_hid, c_hid, drop_path=dpr[i]) for i in range(1, N_T - 1)],
+                                 blk(c_hid, c_in, drop_path=drop_path))
     def forward(self, x):
         B, T, C, H, W = x.shape
         return self.enc(x.reshape(B, T*C, H, W)).reshape(B, T, C, H, W)
 
 # %% ../../nbs/15_models.simvp.ipynb #c1bf7a70
 class SimVP(Module):
-    "SimVP: frame encoder, IncepU or gSTA translator over all frames at once, frame decoder"
+    "SimVP: frame encoder, a translator (IncepU or a `MID_BLOCKS` stack) over all frames at once, frame decoder"
     def __init__(self,
                  n_in:int=10, # Input frames (the translator maps n_in frames to n_in frames)
                  n_out:int=None, # Frames to forecast (default `n_in`; more are rolled out chunk by chunk)
@@ -269,10 +473,10 @@ class SimVP(Module):
                  hid_T:int=512, # Translator hidden channels
                  N_S:int=4, # Encoder (and decoder) layers
                  N_T:int=8, # Translator blocks
-                 model_type:str='gSTA', # 'gSTA' (SimVPv2) or 'IncepU' (SimVP)
-                 mlp_ratio:float=8., # gSTA MLP ratio
-                 drop:float=0., # gSTA MLP dropout
-                 drop_path:float=0., # gSTA stochastic depth of the last block (the others: linspace(0.01, drop_path))
+                 model_type:str='gSTA', # 'IncepU' (SimVP) or a key of `MID_BLOCKS`: 'gSTA' (SimVPv2), 'tau', 'moga', 'van', 'convnext'
+                 mlp_ratio:float=8., # MetaFormer blocks' MLP ratio
+                 drop:float=0., # MetaFormer blocks' MLP dropout (unused by ConvNeXt, as in OpenSTL)
+                 drop_path:float=0., # Stochastic depth of the last MetaFormer block (the others: linspace(0.01, drop_path))
                  spatio_kernel_enc:int=3, # Encoder kernel size
                  spatio_kernel_dec:int=3, # Decoder kernel size
                  incep_ker=(3, 5, 7, 11), # IncepU kernel sizes
@@ -280,7 +484,8 @@ class SimVP(Module):
                  ch:int|None=None # The earlier name of `c_in`
                 ):
         mt = model_type.lower()
-        if mt not in ('gsta', 'incepu'): raise ValueError(f"model_type={model_type!r}, expected 'gSTA' or 'IncepU'")
+        if mt != 'incepu' and mt not in MID_BLOCKS:
+            raise ValueError(f"model_type={model_type!r}, expected 'IncepU' or one of {', '.join(map(repr, MID_BLOCKS))} (any case)")
         c_in = ifnone(ch, c_in)
         n_out, c_out = ifnone(n_out, n_in), ifnone(c_out, c_in)
         if n_out > n_in and c_out != c_in: raise ValueError(f"n_out={n_out} > n_in={n_in} is rolled out from the forecast: c_out={c_out} must equal c_in={c_in}")
@@ -288,7 +493,7 @@ class SimVP(Module):
         self.enc = SimVPEncoder(c_in, hid_S, N_S, spatio_kernel_enc)
         self.dec = SimVPDecoder(hid_S, c_out, N_S, spatio_kernel_dec)
         self.hid = (MidIncepNet(n_in * hid_S, hid_T, N_T, incep_ker, groups) if mt == 'incepu'
-                    else MidMetaNet(n_in * hid_S, hid_T, N_T, mlp_ratio, drop, drop_path))
+                    else MidMetaNet(n_in * hid_S, hid_T, N_T, mlp_ratio, drop, drop_path, model_type=mt))
 
     def predict_next(self, x):
         "The `n_in` frames that follow `x` `[bs, n_in, c_in, H, W]`"
@@ -306,10 +511,10 @@ class SimVP(Module):
             cur = self.predict_next(cur); outs.append(cur); n += self.n_in
         return torch.cat(outs, dim=1)[:, :self.n_out]
 
-def simvp_published(model_type:str='gSTA', # 'gSTA' or 'IncepU'
+def simvp_published(model_type:str='gSTA', # 'IncepU' or a key of `MID_BLOCKS` ('gSTA', 'tau', 'moga', 'van', 'convnext')
                     n_in:int=10, # Input frames
                     n_out:int=None, # Frames to forecast
                     **kwargs
                    ) -> SimVP:
-    "SimVP in the published Moving MNIST configuration (the class defaults: `hid_S=64, hid_T=512, N_S=4, N_T=8`)"
+    "SimVP in OpenSTL's published Moving MNIST configuration of `model_type` (the class defaults: `hid_S=64, hid_T=512, N_S=4, N_T=8`)"
     return SimVP(n_in, n_out, model_type=model_type, **kwargs)
