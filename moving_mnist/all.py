@@ -8,11 +8,13 @@ Docs: https://tcapelle.github.io/moving_mnist/all.html.md"""
 __all__ = []
 
 # %% ../nbs/30_all.ipynb #e6accb03
+from .frames import *
 from .digits import *
 from .fixes import *
 from .generator import *
 from .testset import *
 from .data import *
+from .sequences import *
 from .core import *
 from .metrics import *
 from .models.layers import *
