@@ -11,7 +11,8 @@ from fastai.vision.all import *
 from fastai.callback.progress import CSVLogger
 
 # %% auto #0
-__all__ = ['transforms_of', 'no_gather', 'kept_training_state', 'valid_metrics_of', 'print_through', 'without_gather_args']
+__all__ = ['transforms_of', 'no_gather', 'kept_training_state', 'valid_metrics_of', 'print_through', 'compile_fallback',
+           'without_gather_args']
 
 # %% ../nbs/02a_fixes.ipynb #c060e239
 def transforms_of(p # A `Pipeline` (e.g. `dls.valid.after_batch`) or a list of transforms
@@ -63,7 +64,8 @@ def print_through(learn:Learner, # The learner being fitted (after the loggers' 
 def compile_fallback(on:bool=True # Whether compilation failures fall back to eager execution
                     ):
     "Within the block, dynamo runs code it fails to compile eagerly (`torch._dynamo.config.suppress_errors`), then the old setting is back"
-        old = torch._dynamo.config.suppress_errors
+    import torch._dynamo
+    old = torch._dynamo.config.suppress_errors
     torch._dynamo.config.suppress_errors = on or old
     try: yield
     finally: torch._dynamo.config.suppress_errors = old
