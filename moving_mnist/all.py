@@ -24,7 +24,10 @@ from .models.seq2seq import *
 from .models.phydnet import *
 from .models.simvp import *
 from .models.conv_lstm import *
+from .models.predrnn import *
+from .models.mau import *
 from .models.warp import *
+from .models.tracker import *
 from .learner import *
 from .checkpoints import *
 from .distributed import *

@@ -208,7 +208,7 @@ def train_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='mmnist_train', formatter_class=_Help,
                 description="Train a Moving MNIST forecasting model with a named recipe and evaluate it against copy-last on the "
                             f"fixed test set. Architectures: {archs}.")
-    p.add_argument('--arch', default='flow_warp', help="registered architecture")
+    p.add_argument('--arch', default='digit_tracker', help="registered architecture")
     p.add_argument('--preset', default='default', help="model size: 'default' (published/original sizes), 'small' (minutes on a CPU) or 'tiny'")
     p.add_argument('--recipe', default=None, help="training recipe of the architecture, e.g. 'published' or 'fastai' (default: its first)")
     p.add_argument('--model', default='{}', help="model arguments as JSON, over the preset's (e.g. '{\"nf\": 16}')")

@@ -1,4 +1,4 @@
-"""`TimeDistributed`, `StackUnstack` and `StackLoss` (the glue between frame-by-frame modules, tuple-of-frames batches and 5-D tensors), `scan`, and the training callbacks shared by the encoder-forecasters.
+"""`TimeDistributed`, `StackUnstack` and `StackLoss` (the glue between frame-by-frame modules, tuple-of-frames batches and 5-D tensors), `scan` and `rollout`, and the training callbacks shared by the encoder-forecasters.
 
 Docs: https://tcapelle.github.io/moving_mnist/core.html.md"""
 
@@ -10,8 +10,8 @@ from fastai.vision.all import *
 
 # %% auto #0
 __all__ = ['TF_GRANULARITIES', 'to_seq', 'to_frames', 'cat_frames', 'TimeDistributed', 'check_frames', 'scan', 'StackUnstack',
-           'StackLoss', 'teacher_forcing_mask', 'teacher_force', 'TeacherForcing', 'ForecastCallback', 'EncoderLoss',
-           'seq2seq_cbs']
+           'StackLoss', 'teacher_forcing_mask', 'teacher_force', 'reverse_sampling_probs', 'TeacherForcing', 'rollout',
+           'ForecastCallback', 'EncoderLoss', 'seq2seq_cbs']
 
 # %% ../nbs/04_core.ipynb #be45f75a
 def to_seq(x, # A tuple of frames `[bs, C, H, W]` or a 5-D tensor
@@ -138,45 +138,98 @@ def teacher_forcing_mask(pr:float, # Probability of feeding the true frame
     shape = {'batch': (1, 1), 'step': (1, n_out), 'sample': (bs, 1), 'element': (bs, n_out)}[granularity]
     return (torch.rand(shape, device=device) < pr).expand(bs, n_out)
 
-def teacher_force(pred:Tensor, # The model's own output for a step, `[bs, ...]`
+def teacher_force(pred, # The model's own input for a step, `[bs, ...]`; a tuple (one per branch of a model): each is blended
                   targ:Tensor|None, # The true frame (or its encoding) for that step, `[bs, ...]`
                   mask:Tensor|None # bool `[bs]`: where to use `targ` (None: nowhere)
-                 ) -> Tensor:
+                 ):
     "`targ` where `mask` is set and `pred` elsewhere: the next input of an encoder-forecaster"
+    if isinstance(pred, tuple): return tuple(teacher_force(p, targ, mask) for p in pred)
     if mask is None or targ is None or not mask.any(): return pred
     if mask.all(): return targ
     m = mask.view(-1, *[1] * (pred.ndim - 1)).to(pred.dtype)
     return m * targ + (1 - m) * pred
 
+def reverse_sampling_probs(step:int, # The training iteration (0 at the first batch)
+                           r_step_1:int=25_000, # Until this iteration both probabilities are 0.5
+                           r_step_2:int=50_000, # From this iteration inputs are always read, targets never fed
+                           r_alpha:float=5_000 # Time constant of the rise of `in_pr`
+                          ) -> tuple:
+    "Reverse scheduled sampling at `step`: (probability of reading an input frame, probability of feeding a target)"
+    if step < r_step_1: return 0.5, 0.5
+    if step < r_step_2: return 1. - 0.5 * math.exp(-(step - r_step_1) / r_alpha), 0.5 - (0.5 / (r_step_2 - r_step_1)) * (step - r_step_1)
+    return 1., 0.
+
 # %% ../nbs/04_core.ipynb #c4535489
 class TeacherForcing(Callback):
-    "In training, pass the targets and a teacher-forcing mask to the model; the probability decays to 0 at `end_epoch`"
+    "In training, pass the targets and a teacher-forcing mask to the model; the probability decays to 0 at `end_epoch` (or `end_iter`), or follows `reverse`"
     order = 5
     def __init__(self,
                  end_epoch:float|None=None, # Epoch at which the probability reaches 0
                  per_epoch:bool=False, # Decay once per epoch (else batch by batch)
                  granularity:str='batch', # See `teacher_forcing_mask`
                  start:float=1., # Probability at the start
-                 end_iter:int|None=None # Or: training batch at which it reaches 0 (batch by batch, whatever an epoch's length)
+                 end_iter:int|None=None, # Or: training batch at which it reaches 0 (batch by batch, whatever an epoch's length)
+                 reverse:tuple|None=None # Or: `(r_step_1, r_step_2, r_alpha)`, reverse scheduled sampling (see `reverse_sampling_probs`), which also masks the inputs
                 ):
         if granularity not in TF_GRANULARITIES: raise ValueError(f"granularity={granularity!r}, expected one of {TF_GRANULARITIES}")
-        if (end_epoch is None) == (end_iter is None): raise ValueError("pass one of end_epoch and end_iter")
-        end = ifnone(end_epoch, end_iter)
-        if not end > 0: raise ValueError(f"{'end_epoch' if end_iter is None else 'end_iter'}={end!r}, expected a positive number")
-        if end_iter is not None and per_epoch: raise ValueError("end_iter decays batch by batch: per_epoch must be False")
+        if reverse is not None:
+            if end_epoch is not None or end_iter is not None or per_epoch:
+                raise ValueError("reverse scheduled sampling has its own schedule: pass no end_epoch, end_iter or per_epoch")
+            if not (is_listy(reverse) and len(reverse) == 3 and 0 <= reverse[0] < reverse[1] and reverse[2] > 0):
+                raise ValueError(f"reverse={reverse!r}, expected (r_step_1, r_step_2, r_alpha) with 0 <= r_step_1 < r_step_2 and r_alpha > 0")
+            reverse = tuple(reverse)
+        else:
+            if (end_epoch is None) == (end_iter is None): raise ValueError("pass one of end_epoch and end_iter (or reverse)")
+            end = ifnone(end_epoch, end_iter)
+            if not end > 0: raise ValueError(f"{'end_epoch' if end_iter is None else 'end_iter'}={end!r}, expected a positive number")
+            if end_iter is not None and per_epoch: raise ValueError("end_iter decays batch by batch: per_epoch must be False")
         store_attr()
+    @property
+    def train_step(self) -> int:
+        "The global training step, 0 at the first batch (also right in a resumed fit)"
+        return self.epoch * self.n_iter + self.iter
     @property
     def pr(self) -> float:
         "The current probability of feeding targets (batch by batch: already decreased for the current batch, as OpenSTL)"
-        step = self.epoch * self.n_iter + self.iter                  # the global training step (also right in a resumed fit)
+        step = self.train_step
+        if self.reverse is not None: return reverse_sampling_probs(step, *self.reverse)[1]
         if self.end_iter is not None: return max(0., self.start * (1. - (step + 1) / self.end_iter))
         progress = self.epoch if self.per_epoch else (step + 1) / max(self.n_iter, 1)
         return max(0., self.start * (1. - progress / self.end_epoch))
+    @property
+    def in_pr(self) -> float:
+        "The current probability of reading each input frame after the first (1 unless `reverse`)"
+        return 1. if self.reverse is None else reverse_sampling_probs(self.train_step, *self.reverse)[0]
     def before_batch(self):
         if not self.training or not len(self.yb): return
         y = to_seq(self.yb[0])
         self.learn.tf_mask = teacher_forcing_mask(self.pr, y.shape[0], y.shape[1], self.granularity, y.device)
-        self.learn.xb = (*self.xb, *self.yb, self.tf_mask)
+        if self.reverse is None: self.learn.xb = (*self.xb, *self.yb, self.tf_mask); return
+        n_in = to_seq(self.xb[0]).shape[1]
+        self.learn.in_mask = teacher_forcing_mask(self.in_pr, y.shape[0], n_in - 1, self.granularity, y.device)
+        self.learn.xb = (*self.xb, *self.yb, self.tf_mask, self.in_mask)
+
+# %% ../nbs/04_core.ipynb #c746cc79
+def rollout(step:Callable, # `step(inp, state) -> (out, state)`: one step of the model
+            x:Tensor|None, # Input frames `[bs, n_in, ...]`, read one a step (None: none, the rollout starts at the forecast)
+            n_fc:int, # Forecast steps after the input frames
+            targ:Tensor|None=None, # `[bs, >= n_fc, ...]`: `targ[:, i]` is the true input of forecast step `i`
+            tf_mask:Tensor|None=None, # bool `[bs, >= n_fc]`: where forecast step `i` is fed `targ[:, i]` (None: nowhere)
+            in_mask:Tensor|None=None, # bool `[bs, n_in - 1]`: where input step `t + 1` reads `x[:, t + 1]` (None: everywhere)
+            state=None, # The initial state
+            own=None, # The model's own input of the first forecast step, when `x` is None
+            feedback:Callable=noop # `feedback(out)`: the model's own next input, from a step's output
+           ):
+    "Run `step` over the frames of `x`, then `n_fc` forecast steps: (outputs stacked on dim 1, tuples item by item; the last state)"
+    n_in, outs = (0 if x is None else x.shape[1]), []
+    if n_in + n_fc == 0: raise ValueError("a rollout of no step: x has no frames and n_fc=0")
+    for t in range(n_in + n_fc):
+        if t > 0 and (t >= n_in or in_mask is not None): own = feedback(out)
+        if t < n_in: inp = x[:, t] if t == 0 or in_mask is None else teacher_force(own, x[:, t], in_mask[:, t - 1])
+        else: inp = teacher_force(own, None if targ is None else targ[:, t - n_in], None if tf_mask is None else tf_mask[:, t - n_in])
+        out, state = step(inp, state); outs.append(out)
+    if isinstance(outs[0], tuple): return tuple(torch.stack(o, dim=1) for o in zip(*outs)), state
+    return torch.stack(outs, dim=1), state
 
 # %% ../nbs/04_core.ipynb #507f4205
 class ForecastCallback(Callback):

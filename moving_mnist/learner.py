@@ -20,6 +20,7 @@ from .models.phydnet import PhyDNet, SeqSumMSE
 from .models.simvp import SimVP
 from .models.conv_lstm import ConvLSTMNet
 from .models.warp import FlowWarp, MultiScaleMSE
+from .models.tracker import DigitTracker, TrackerCalibration
 
 # %% auto #0
 __all__ = ['ARCHS', 'PRECISIONS', 'one_cycle_torch', 'TorchOneCycle', 'PlateauEvery', 'TimeBudget', 'Recipe', 'MSEL1Loss', 'Arch',
@@ -271,9 +272,13 @@ register_arch('conv_lstm', ConvLSTMNet, loss=lambda n_in, n_out: WeightedLoss(St
                        'fastai': _fastai(1e-3, tf=dict(end_iter=50_000, granularity='element'))},
               doc="ConvLSTM (Shi et al., 2015) as OpenSTL benchmarks it: 4 x 128 channels, 5x5 filters, 4x4 patches, scheduled sampling.")
 
+register_arch('digit_tracker', DigitTracker, cbs=lambda n_in, n_out: [TrackerCalibration()], presets=dict(tiny=dict(n_fine_angles=25, n_fine_phase=8)),
+              recipes={'calibrate': Recipe('calibrate', 1e-3, epochs=1, n_train=1024, precision='fp32',
+                                           source="the library's own: no gradient training; its constants are measured on 512 training sequences (TrackerCalibration), then one epoch measures its training loss")},
+              doc="Tracks each digit, cuts out its image, fits its bouncing motion and renders it forward, its constants measured on the training data: the main job (written for this generator; no gradient training).")
 register_arch('flow_warp', FlowWarp, loss=lambda n_in, n_out: MultiScaleMSE(4), presets=dict(small=dict(), tiny=dict(nf=8)),
               recipes={'fastai': _fastai(2e-3, precision='fp32', n_train=1600, minutes=6)},
-              doc="Forecasts by warping the last frame with predicted flows: sharp, and copy-last before training (the main job's model).");
+              doc="Forecasts by warping the last frame with predicted flows: sharp, and copy-last before training.");
 
 # %% ../nbs/20_learner.ipynb #fb39a106
 def device_name(device=None # A device (default: the default device)
@@ -382,7 +387,7 @@ class CompileModel(Callback):
     def before_batch(self): self.learn.xb = _plain(self.xb)   # dynamo cannot trace fastai's tensor subclasses
 
 def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_out,C,H,W])`, or tuples of frames
-                   arch:str='flow_warp', # A registered architecture (see `ARCHS`)
+                   arch:str='digit_tracker', # A registered architecture (see `ARCHS`)
                    arch_config:dict|None=None, # Model arguments, over the preset's
                    preset:str='default', # 'default' (published/original sizes), 'small' (minutes on a CPU) or 'tiny' (tests)
                    recipe:str|None=None, # A recipe of the architecture (default: its first, the published one where there is one)

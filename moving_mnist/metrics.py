@@ -12,8 +12,9 @@ from .core import *
 # %% auto #0
 __all__ = ['SSIM_DATA_RANGE', 'BASELINES', 'HIGHER_IS_BETTER', 'mse_per_frame', 'mae_per_frame', 'psnr_per_frame',
            'ssim_per_frame', 'frame_mse', 'frame_mae', 'psnr', 'ssim', 'CopyLastFrame', 'BlankFrame', 'best_baseline',
-           'beats_baselines', 'forecast_horizon', 'results_table', 'find_normalize', 'to_pixels', 'SeqMetric',
-           'FrameMSE', 'FrameMAE', 'FramePSNR', 'FrameSSIM', 'mmnist_metrics', 'plot_per_frame', 'MultiImageDice']
+           'beats_baselines', 'forecast_horizon', 'results_table', 'horizon_summary', 'find_normalize', 'to_pixels',
+           'SeqMetric', 'FrameMSE', 'FrameMAE', 'FramePSNR', 'FrameSSIM', 'mmnist_metrics', 'plot_per_frame',
+           'MultiImageDice']
 
 # %% ../nbs/05_metrics.ipynb #c4617249
 SSIM_DATA_RANGE = 2.   # the data range behind published SSIMs (scikit-image's float default at the time)
@@ -186,6 +187,17 @@ def results_table(res:dict, # An evaluation result: `{'model': ..., 'copy_last':
         won, lost = [m.upper() for m, w in wins.items() if w], [m.upper() for m, w in wins.items() if not w]
         rows.append(f"beats the better baseline on: {', '.join(won) or 'nothing'}" + (f" (not on {', '.join(lost)})" if lost and won else ''))
     return '\n'.join(rows)
+
+def horizon_summary(res:dict, # An evaluation result: `{'model': ..., 'copy_last': ..., 'blank': ...}`
+                    label:str='the model' # How to call the model
+                   ) -> str:
+    "One sentence: up to which forecast frame `label` beats the blank frame on MSE, on SSIM, and both baselines on both"
+    n = len(res['model']['per_frame']['mse'])
+    hb = {m: forecast_horizon(res, metrics=(m,), baselines=('blank',)) for m in ('mse', 'ssim')}
+    h = forecast_horizon(res)
+    say = lambda k: f"up to frame {k}" if k else "not even at the first frame"
+    return (f"Of {n} forecast frames, {label} beats the blank frame on MSE {say(hb['mse'])} and on SSIM {say(hb['ssim'])}; "
+            f"it beats both baselines on both metrics {say(h)} (its horizon: {h}).")
 
 # %% ../nbs/05_metrics.ipynb #c02fbdbb
 def find_normalize(dls # `DataLoaders` (or a `DataLoader`)

@@ -8,26 +8,13 @@ Docs: https://tcapelle.github.io/moving_mnist/models.conv_lstm.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from ..core import *
-from .layers import ConvLSTMCell, StackedCells
+from .layers import ConvLSTMCell, StackedCells, to_patches, from_patches
 
 # %% auto #0
-__all__ = ['to_patches', 'from_patches', 'ConvLSTMNet']
+__all__ = ['ConvLSTMNet', 'to_patches', 'from_patches']
 
 # %% ../../nbs/16_models.conv_lstm.ipynb #d917b364
-def to_patches(x:Tensor, # Frames `[bs, C, H, W]`
-               p:int # Patch size
-              ) -> Tensor:
-    "`[bs, C, H, W]` -> `[bs, p*p*C, H/p, W/p]`, channel `(i*p + j)*C + c` (OpenSTL's `reshape_patch`)"
-    B, C, H, W = x.shape
-    return x.view(B, C, H//p, p, W//p, p).permute(0, 3, 5, 1, 2, 4).reshape(B, p*p*C, H//p, W//p)
-
-def from_patches(x:Tensor, # Patches `[bs, p*p*C, H/p, W/p]`
-                 p:int # Patch size
-                ) -> Tensor:
-    "The inverse of `to_patches`"
-    B, PC, h, w = x.shape
-    C = PC // (p*p)
-    return x.view(B, p, p, C, h, w).permute(0, 3, 4, 1, 5, 2).reshape(B, C, h*p, w*p)
+_all_ = ['to_patches', 'from_patches']
 
 # %% ../../nbs/16_models.conv_lstm.ipynb #64af7609
 class ConvLSTMNet(Module):
@@ -58,15 +45,6 @@ class ConvLSTMNet(Module):
         "`x` `[bs, n_in, c_in, H, W]` -> (forecast `[bs, n_out, ...]`, predictions of `x[:, 1:]`, `x[:, 1:]`)"
         check_frames(x, self.c_in, multiple=self.patch_size, n=self.n_in)
         if targ is not None: check_frames(targ, self.c_in, 'target', multiple=self.patch_size)
-        n_in, state, preds = x.shape[1], None, []
-        inp = x[:, 0]
-        n_steps = n_in + self.n_out - 1
-        for t in range(n_steps):
-            out, state = self._step(inp, state); preds.append(out)
-            if t + 1 == n_steps: break
-            if t + 1 < n_in: inp = x[:, t + 1]                           # still reading the input frames
-            else:
-                j = t + 1 - n_in                                          # the forecast step whose input this is
-                inp = teacher_force(out, None if targ is None else targ[:, j], None if tf_mask is None else tf_mask[:, j])
-        preds = torch.stack(preds, dim=1)
+        preds, _ = rollout(self._step, x, self.n_out - 1, targ, tf_mask)     # n_in + n_out - 1 steps
+        n_in = x.shape[1]
         return preds[:, n_in - 1:], preds[:, :n_in - 1], x[:, 1:]

@@ -1,4 +1,4 @@
-"""One ConvGRU cell, one ConvLSTM cell, one way to stack cells over time, and the DCGAN image encoder and decoder: the building blocks every recurrent model of the library is assembled from.
+"""One ConvGRU cell, one ConvLSTM cell, one way to stack cells over time, the patch folding of the benchmark RNNs, and the DCGAN image encoder and decoder: the building blocks every recurrent model of the library is assembled from.
 
 Docs: https://tcapelle.github.io/moving_mnist/models.layers.html.md"""
 
@@ -11,8 +11,8 @@ from fastai.text.models.awdlstm import RNNDropout
 from ..core import *
 
 # %% auto #0
-__all__ = ['init_as_one', 'RecurrentCell', 'ConvGRUCell', 'ConvLSTMCell', 'StackedCells', 'dcgan_conv', 'dcgan_upconv',
-           'image_encoder', 'image_decoder']
+__all__ = ['init_as_one', 'RecurrentCell', 'ConvGRUCell', 'ConvLSTMCell', 'StackedCells', 'to_patches', 'from_patches',
+           'dcgan_conv', 'dcgan_upconv', 'image_encoder', 'image_decoder']
 
 # %% ../../nbs/10_models.layers.ipynb #136f63fb
 def init_as_one(convs:list, # The convolutions that together make one layer over concatenated inputs
@@ -160,6 +160,22 @@ class StackedCells(Module):
         "One time step `xt` `[bs, c, H, W]` through every layer: (the last layer's output, the new states)"
         out, states = self(xt[:, None], states)
         return out[:, 0], states
+
+# %% ../../nbs/10_models.layers.ipynb #986ff7db
+def to_patches(x:Tensor, # Frames `[bs, C, H, W]`
+               p:int # Patch size
+              ) -> Tensor:
+    "`[bs, C, H, W]` -> `[bs, p*p*C, H/p, W/p]`, channel `(i*p + j)*C + c` (OpenSTL's `reshape_patch`)"
+    B, C, H, W = x.shape
+    return x.view(B, C, H//p, p, W//p, p).permute(0, 3, 5, 1, 2, 4).reshape(B, p*p*C, H//p, W//p)
+
+def from_patches(x:Tensor, # Patches `[bs, p*p*C, H/p, W/p]`
+                 p:int # Patch size
+                ) -> Tensor:
+    "The inverse of `to_patches`"
+    B, PC, h, w = x.shape
+    C = PC // (p*p)
+    return x.view(B, p, p, C, h, w).permute(0, 3, 4, 1, 5, 2).reshape(B, C, h*p, w*p)
 
 # %% ../../nbs/10_models.layers.ipynb #c01c43e3
 class dcgan_conv(nn.Sequential):

@@ -117,15 +117,9 @@ class PhyDNet(Module):
         "`x` `[bs, n_in, c_in, H, W]` -> (forecast `[bs, n_out, c_in, H, W]`, encoder predictions, encoder targets)"
         check_frames(x, self.c_in, n=self.n_in)
         if targ is not None: check_frames(targ, self.c_in, 'target', n=self.n_out)
-        state, enc_preds = None, []
-        for t in range(x.shape[1] - 1):                               # encoding phase: predict x[:, t+1]
-            out, state = self.encoder.step(x[:, t], state); enc_preds.append(out)
-        inp, preds = x[:, -1], []
-        for i in range(self.n_out):                                    # forecast
-            out, state = self.encoder.step(inp, state); preds.append(out)
-            inp = teacher_force(out, None if targ is None else targ[:, i], None if tf_mask is None else tf_mask[:, i])
-        enc = torch.stack(enc_preds, dim=1) if enc_preds else x[:, :0]
-        return torch.stack(preds, dim=1), enc, x[:, 1:]
+        preds, _ = rollout(self.encoder.step, x, self.n_out - 1, targ, tf_mask)   # encoding phase, then the forecast
+        n_in = x.shape[1]
+        return preds[:, n_in - 1:], preds[:, :n_in - 1], x[:, 1:]
 
 # %% ../../nbs/14_models.phydnet.ipynb #a8d3585f
 class SeqSumMSE:

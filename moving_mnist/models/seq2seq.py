@@ -91,20 +91,24 @@ class Seq2Seq(Module):
         if targ is None or tf_mask is None or not tf_mask.any(): return None
         return self.img_encoder(targ.float() if targ.shape[2] == self.c_in else targ[:, :, :self.c_in].float())
 
+    def _step(self, inp, h):
+        "One ConvGRU step on a latent input: ((latent output, decoded frame), state)"
+        out, h = self.rnn.step(inp, h)
+        return (out, self.img_decoder.module(out)), h
+
     def forward(self, x, targ=None, tf_mask=None):
         "`x` `[bs, n_in, c_in, H, W]` (targets and a mask in training) -> (forecast, encoder predictions, encoder targets)"
         self._check(x, targ)
         enc_outs, h = self.rnn(self.img_encoder(x))
         dec_imgs = self.img_decoder(enc_outs)                          # dec_imgs[:, t] predicts x[:, t+1]
+        if self.n_out == 1: return dec_imgs[:, -1:], dec_imgs[:, :-1], x[:, 1:]
         enc_targ = self._targets(targ, tf_mask)
-        outs, own = [dec_imgs[:, -1]], enc_outs[:, -1].detach()
-        for i in range(self.n_out - 1):
-            if self.feedback == 'frame': own = self.img_encoder.module(outs[-1])
-            m = None if enc_targ is None else tf_mask[:, i]
-            if self.debug: print(f'step {i + 1}: forced {None if m is None else m.float().mean().item()}')
-            out, h = self.rnn.step(teacher_force(own, None if enc_targ is None else enc_targ[:, i], m), h)
-            outs.append(self.img_decoder.module(out)); own = out
-        return torch.stack(outs, dim=1), dec_imgs[:, :-1], x[:, 1:]
+        if self.debug:
+            for i in range(self.n_out - 1): print(f'step {i + 1}: forced {None if enc_targ is None else tf_mask[:, i].float().mean().item()}')
+        if self.feedback == 'latent': own, feedback = enc_outs[:, -1].detach(), (lambda o: o[0])
+        else: own, feedback = self.img_encoder.module(dec_imgs[:, -1]), (lambda o: self.img_encoder.module(o[1]))
+        (_, outs), _ = rollout(self._step, None, self.n_out - 1, enc_targ, tf_mask, state=h, own=own, feedback=feedback)
+        return torch.cat([dec_imgs[:, -1:], outs], dim=1), dec_imgs[:, :-1], x[:, 1:]
 
 # %% ../../nbs/13_models.seq2seq.ipynb #70721532
 class Seq2SeqPhy(Seq2Seq):
@@ -129,18 +133,24 @@ class Seq2SeqPhy(Seq2Seq):
         if self.c_out != c_in: raise ValueError(f"Seq2SeqPhy encodes its forecast again: c_out={self.c_out} must equal c_in={c_in}")
         self.phy = PhyCell(4*nf, phy_hidden, ks=phy_ks, gate_on='tilde', norm='batch_in')
 
+    def _step(self, inp, state):
+        "One step of both branches on their latent inputs `(ConvGRU's, PhyCell's)`: (the decoded frame, state)"
+        (inp_r, inp_p), (h, ph) = inp, state
+        out, h = self.rnn.step(inp_r, h)
+        pout, ph = self.phy.step(inp_p, ph)
+        return self.img_decoder.module(out) + self.img_decoder.module(pout), (h, ph)
+
     def forward(self, x, targ=None, tf_mask=None):
         self._check(x, targ)
         enc = self.img_encoder(x)
         enc_outs, h = self.rnn(enc)
         phy_outs, ph = self.phy(enc)
         dec_imgs = self.img_decoder(enc_outs) + self.img_decoder(phy_outs)
+        if self.n_out == 1: return dec_imgs[:, -1:], dec_imgs[:, :-1], x[:, 1:]
         enc_targ = self._targets(targ, tf_mask)
-        outs, own_r, own_p = [dec_imgs[:, -1]], enc_outs[:, -1].detach(), phy_outs[:, -1].detach()
-        for i in range(self.n_out - 1):
-            if i > 0: own_r = own_p = self.img_encoder.module(outs[-1])      # later steps re-encode the forecast
-            t, m = (None, None) if enc_targ is None else (enc_targ[:, i], tf_mask[:, i])
-            out, h = self.rnn.step(teacher_force(own_r, t, m), h)
-            pout, ph = self.phy.step(teacher_force(own_p, t, m), ph)
-            outs.append(self.img_decoder.module(out) + self.img_decoder.module(pout))
-        return torch.stack(outs, dim=1), dec_imgs[:, :-1], x[:, 1:]
+        own = (enc_outs[:, -1].detach(), phy_outs[:, -1].detach())            # the first step: each branch's own latent output
+        def reencode(frame):                                                   # later steps: the forecast re-encoded, for both
+            e = self.img_encoder.module(frame)
+            return e, e
+        outs, _ = rollout(self._step, None, self.n_out - 1, enc_targ, tf_mask, state=(h, ph), own=own, feedback=reencode)
+        return torch.cat([dec_imgs[:, -1:], outs], dim=1), dec_imgs[:, :-1], x[:, 1:]
