@@ -28,7 +28,11 @@ from .models.predrnn import *
 from .models.mau import *
 from .models.warp import *
 from .models.tracker import *
+from .recipes import *
+from .registry import *
 from .learner import *
+from .evaluate import *
+from .inference import *
 from .checkpoints import *
 from .distributed import *
 from .cli import mmnist_train, mmnist_eval, train_main, eval_main

@@ -13,8 +13,8 @@ from .core import *
 __all__ = ['SSIM_DATA_RANGE', 'BASELINES', 'HIGHER_IS_BETTER', 'mse_per_frame', 'mae_per_frame', 'psnr_per_frame',
            'ssim_per_frame', 'frame_mse', 'frame_mae', 'psnr', 'ssim', 'CopyLastFrame', 'BlankFrame', 'best_baseline',
            'beats_baselines', 'forecast_horizon', 'results_table', 'horizon_summary', 'find_normalize', 'to_pixels',
-           'SeqMetric', 'FrameMSE', 'FrameMAE', 'FramePSNR', 'FrameSSIM', 'mmnist_metrics', 'plot_per_frame',
-           'MultiImageDice']
+           'from_pixels', 'SeqMetric', 'FrameMSE', 'FrameMAE', 'FramePSNR', 'FrameSSIM', 'mmnist_metrics',
+           'plot_per_frame', 'MultiImageDice']
 
 # %% ../nbs/05_metrics.ipynb #c4617249
 SSIM_DATA_RANGE = 2.   # the data range behind published SSIMs (scikit-image's float default at the time)
@@ -213,6 +213,15 @@ def to_pixels(x:Tensor, # 5-D frames as the pipeline produced them
     norm = find_normalize(dls)
     if norm is None or norm.mean is None: return x
     return norm.decode(TensorImage(x)).as_subclass(Tensor)
+
+def from_pixels(x:Tensor, # 5-D frames in [0, 1] pixels
+                dls # The `DataLoaders` whose units to put them in
+               ) -> Tensor:
+    "`x` in the units of the pipeline of `dls`: normalised as its `Normalize` would (the inverse of `to_pixels`)"
+    norm = find_normalize(dls)
+    if norm is None or norm.mean is None: return x
+    mean, std = (torch.as_tensor(o).to(x.device, x.dtype) for o in (norm.mean, norm.std))
+    return (x - mean) / std
 
 # %% ../nbs/05_metrics.ipynb #40220aa1
 class SeqMetric(Metric):

@@ -216,11 +216,13 @@ def read_array(source, # An array, a tensor, or a `.npy`, `.npz`, `.pt` file of 
 # %% ../nbs/06_sequences.ipynb #181d9e22
 _GREY_MODES, _OK_MODES = ('1', 'L', 'LA'), ('1', 'L', 'LA', 'P', 'PA', 'RGB', 'RGBA', 'RGBX', 'CMYK', 'YCbCr', 'LAB', 'HSV')
 
-def natural_key(p) -> list:
+def natural_key(p # A file name or path
+                ) -> list:
     "Sort key of a file name with its numbers compared as numbers: `frame2` before `frame10`"
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r'(\d+)', Path(p).name)]
 
-def image_files(folder) -> list:
+def image_files(folder # A folder of frame images
+                ) -> list:
     "The images in `folder` (not in its sub-folders), in natural order"
     return sorted((p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTS and not p.name.startswith('.')), key=natural_key)
 
@@ -688,7 +690,12 @@ def load_sequences(source, # Any source of `read_source`
 # %% ../nbs/06_sequences.ipynb #7345dd46
 class Clip:
     "An item: frames `start .. start + n - 1` of recording `r` of `recs`"
-    def __init__(self, recs:Recordings, r:int, start:int, n:int): self.recs, self.r, self.start, self.n = recs, r, start, n
+    def __init__(self,
+                 recs:Recordings, # The recordings of a source
+                 r:int, # Which recording
+                 start:int, # Its first frame
+                 n:int # Frames in the clip
+                ): self.recs, self.r, self.start, self.n = recs, r, start, n
     @property
     def name(self) -> str: return self.recs.names[self.r]
     def frames(self, a:int=0, b:int|None=None) -> Tensor:
@@ -709,19 +716,31 @@ def get_clips(source, # Any source of `read_source`
     if stride is None and recs.kind == 'video': stride = n_frames
     return L(Clip(recs, r, s, n_frames) for r, s in recs.clips(n_frames, stride))
 
-def get_array_clips(source, n_frames:int, stride:int|None=None, **kwargs) -> L:
+def get_array_clips(source, # The source (see `read_source`)
+                    n_frames:int, # Frames per clip
+                    stride:int|None=None, # Frames between clip starts (see `get_clips`)
+                    **kwargs) -> L:
     "`get_clips` of an array or array file"
     return get_clips(source, n_frames, stride, 'array', **kwargs)
-def get_image_clips(source, n_frames:int, stride:int|None=None, **kwargs) -> L:
+def get_image_clips(source, # The source (see `read_source`)
+                    n_frames:int, # Frames per clip
+                    stride:int|None=None, # Frames between clip starts (see `get_clips`)
+                    **kwargs) -> L:
     "`get_clips` of a folder of image sequences"
     return get_clips(source, n_frames, stride, 'images', **kwargs)
-def get_video_clips(source, n_frames:int, stride:int|None=None, **kwargs) -> L:
+def get_video_clips(source, # The source (see `read_source`)
+                    n_frames:int, # Frames per clip
+                    stride:int|None=None, # Frames between clip starts (see `get_clips`)
+                    **kwargs) -> L:
     "`get_clips` of video files"
     return get_clips(source, n_frames, stride, 'video', **kwargs)
 
 class ClipFrames:
     "A getter: frames `a .. b-1` of a `Clip` (`ClipFrames(0, n_in)` the inputs, `ClipFrames(n_in, n_in + n_out)` the targets)"
-    def __init__(self, a:int, b:int): self.a, self.b = a, b
+    def __init__(self,
+                 a:int, # First frame of the clip to get
+                 b:int # One past the last
+                ): self.a, self.b = a, b
     def __call__(self, clip:Clip) -> Tensor: return clip.frames(self.a, self.b)
     def __repr__(self): return f"ClipFrames({self.a}, {self.b})"
 

@@ -93,7 +93,8 @@ class MAU(FrameRNN):
         return self.srcnn(out), dict(T=T, T_pre=T_pre, S_pre=S_pre)
 
 # %% ../../nbs/19a_models.mau.ipynb #78ccad04
-def from_openstl_mau(sd:dict) -> dict:
+def from_openstl_mau(sd:dict # An OpenSTL state dict (see `moving_mnist.checkpoints.read_state_dict`)
+                     ) -> dict:
     "An OpenSTL `MAU_Model` state dict as `MAU`'s (the unused `merge` and `conv_last_sr` dropped)"
     rename = [(r'^encoders\.(\d+)\.encoder_t(?:_conv)?-?\d+\.', r'encoders.\1.0.'), (r'^decoders\.(\d+)\.c_decoder\d+\.', r'decoders.\1.0.'),
               (r'^srcnn\.0\.', 'srcnn.')]

@@ -369,15 +369,18 @@ def _from_openstl(sd:dict, drop:str|None=None, rename:tuple=()) -> dict:
         out[k] = v
     return out
 
-def from_openstl_predrnn(sd:dict) -> dict:
+def from_openstl_predrnn(sd:dict # An OpenSTL state dict (see `moving_mnist.checkpoints.read_state_dict`)
+                         ) -> dict:
     "An OpenSTL `PredRNN_Model` or `PredRNNv2_Model` state dict as `PredRNN`'s or `PredRNNv2`'s"
     return _from_openstl(sd)
 
-def from_openstl_predrnnpp(sd:dict) -> dict:
+def from_openstl_predrnnpp(sd:dict # An OpenSTL state dict (see `moving_mnist.checkpoints.read_state_dict`)
+                           ) -> dict:
     "An OpenSTL `PredRNNpp_Model` state dict as `PredRNNpp`'s (each cell's unused `conv_o` dropped)"
     return _from_openstl(sd, drop=r'^cell_list\.\d+\.conv_o\.')
 
-def from_openstl_mim(sd:dict) -> dict:
+def from_openstl_mim(sd:dict # An OpenSTL state dict (see `moving_mnist.checkpoints.read_state_dict`)
+                     ) -> dict:
     "An OpenSTL `MIM_Model` state dict as `MIM`'s (the `MIMN`s' unused `conv_last` dropped, each block's MIMS part in `mims`)"
     return _from_openstl(sd, drop=r'^stlstm_layer_diff\.\d+\.conv_last\.',
                          rename=[(r'^(stlstm_layer\.[1-9]\d*)\.(ct_weight|oc_weight|conv_h_concat|conv_x_concat)', r'\1.mims.\2')])

@@ -15,7 +15,11 @@ from ..core import to_seq
 __all__ = ['bounce_px', 'DigitTracker', 'estimate_constants', 'TrackerCalibration']
 
 # %% ../../nbs/17a_models.tracker.ipynb #5c0b2a73
-def bounce_px(P:Tensor, V:Tensor, t:Tensor, L:float) -> Tensor:
+def bounce_px(P:Tensor, # Positions in [0, L]
+              V:Tensor, # Velocities, pixels per step
+              t:Tensor, # Steps (broadcast against `P` and `V`)
+              L:float # The far wall (the free range)
+             ) -> Tensor:
     "Positions after `t` steps from `P` (in [0, L]) at velocity `V`, clamped on the walls 0 and L and reversed there (the generator's `bounce` in pixel units)"
     s = V.abs().clamp_min(1e-6)
     t_hit = torch.ceil(torch.where(V > 0, (L - P) / s, P / s)).clamp_min(1)   # first step that reaches (or passes) the wall ahead
