@@ -19,7 +19,9 @@ __all__ = ['evaluate', 'evaluate_with_copy_last']
 def _check_test_set(learn, x, y):
     n_in, n_out, size = getattr(learn, 'n_in', None), getattr(learn, 'n_out', None), getattr(learn, 'frame_size', None)
     x, y = torch.as_tensor(x), torch.as_tensor(y)
-    if x.ndim != 5 or y.ndim != 5: raise ValueError(f"test sequences x {list(x.shape)}, y {list(y.shape)}: expected [N, T, 1, H, W] each")
+    c_in = getattr(learn, 'c_in', None)
+    if x.ndim != 5 or y.ndim != 5: raise ValueError(f"test sequences x {list(x.shape)}, y {list(y.shape)}: expected [N, T, C, H, W] each")
+    if c_in is not None and x.shape[2] != c_in: raise ValueError(f"test frames of {x.shape[2]} channel(s): the model takes {c_in}")
     if n_in is not None and (x.shape[1], y.shape[1]) != (n_in, n_out):
         raise ValueError(f"test sequences of {x.shape[1]} -> {y.shape[1]} frames: the model takes {n_in} -> {n_out}")
     if size is not None and tuple(x.shape[-2:]) != tuple(size):
@@ -28,8 +30,8 @@ def _check_test_set(learn, x, y):
     return x, y
 
 def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`)
-             x:Tensor, # Inputs `[N, n_in, 1, H, W]`, uint8 or floats in [0, 1]
-             y:Tensor, # Targets `[N, n_out, 1, H, W]`, same dtype
+             x:Tensor, # Inputs `[N, n_in, C, H, W]`, uint8 or floats in [0, 1]
+             y:Tensor, # Targets `[N, n_out, C, H, W]`, same dtype
              bs:int=64, # Batch size
              th:float|None=None # Binarisation threshold, for a learner trained on binarised frames (masks are measured)
             ) -> dict:

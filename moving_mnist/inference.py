@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw
 from fastai.vision.all import *
 from .core import *
 from .metrics import *
+from .frames import check_frames_in, resolve_layout, to_canonical
 
 # %% auto #0
 __all__ = ['save_gif']
@@ -20,65 +21,62 @@ def _model_forecast(model:nn.Module, x:Tensor) -> Tensor:
     out = model(x)
     return to_seq(out[0] if isinstance(out, (tuple, list)) and isinstance(out[0], (Tensor, tuple, list)) and len(out) == 3 else out)
 
+_SEQ_LAYOUTS = ('THW', 'TCHW', 'THWC')
+
 @patch
-def forecast(self:Learner, frames, # `n_in` frames: `[T, H, W]` or `[T, 1, H, W]`, numpy or tensor, uint8 or floats in [0, 1]
+def forecast(self:Learner, frames, # `n_in` frames of one sequence: `[T, H, W]`, `[T, C, H, W]` or `[T, H, W, C]`, numpy or tensor, uint8 or floats in [0, 1]
+             layout:str|None=None # The axes of `frames` ('THW', 'TCHW', 'THWC'); None: told apart by shape
             ):
-    "Forecast the `n_out` frames that follow `frames`, returned in the same form"
-    n_in, size = getattr(self, 'n_in', None), getattr(self, 'frame_size', None)
+    "Forecast the `n_out` frames that follow `frames`, returned in the same form (type, layout, dtype)"
+    n_in, size, c_in = getattr(self, 'n_in', None), getattr(self, 'frame_size', None), getattr(self, 'c_in', 1)
     if n_in is None: raise ValueError("this Learner has no n_in: build it with mmnist_learner")
-    is_np = isinstance(frames, np.ndarray)
-    expected = f"{n_in} frames of {size[0]}x{size[1]}, as [T, H, W] or [T, 1, H, W], uint8 or floats in [0, 1]"
-    try: t = torch.from_numpy(frames) if is_np else torch.as_tensor(frames)
-    except (TypeError, ValueError, RuntimeError): raise ValueError(f"frames of type {type(frames).__name__}: expected {expected}") from None
-    if t.ndim not in (3, 4) or (t.ndim == 4 and t.shape[1] != 1): raise ValueError(f"frames of shape {list(t.shape)}: expected {expected}")
-    if t.shape[0] != n_in: raise ValueError(f"got {t.shape[0]} frames: expected {expected}")
-    if tuple(t.shape[-2:]) != tuple(size): raise ValueError(f"frames of {t.shape[-2]}x{t.shape[-1]}: expected {expected}")
-    if t.dtype == torch.uint8: x = t.float() / 255
-    elif t.is_floating_point():
-        if not torch.isfinite(t).all(): raise ValueError(f"frames hold {(~torch.isfinite(t)).sum().item()} NaN or infinite values: expected {expected}")
-        lo, hi = t.min().item(), t.max().item()
-        if lo < 0 or hi > 1: raise ValueError(f"float frames span [{lo:.3g}, {hi:.3g}]: expected {expected}")
-        x = t.float()
-    else: raise ValueError(f"frames of dtype {t.dtype}: expected {expected}")
-    x = x.reshape(1, n_in, 1, *size)
+    if not isinstance(frames, (np.ndarray, Tensor)):
+        raise ValueError(f"frames of type {type(frames).__name__}: expected {n_in} frames of {size[0]}x{size[1]} as a numpy array or a tensor, "
+                         f"[T, H, W], [T, C, H, W] or [T, H, W, C], uint8 or floats in [0, 1]")
+    lay = resolve_layout(frames.shape, ifnone(layout, _SEQ_LAYOUTS), 'frames', n_in, c_in)
+    x = check_frames_in(frames, 'frames', lay, n=n_in, size=size, channels=c_in)           # float [T, C, H, W] in [0, 1]
     dev = one_param(self.model).device
     self.model.eval()
-    with torch.no_grad(): p = _model_forecast(self.model, from_pixels(x, self.dls).to(dev)).float()
-    p = to_pixels(p, self.dls).cpu()[0]
-    if p.shape[1] > 1: p = p.argmax(1, keepdim=True).float()          # class scores: the predicted mask
+    with torch.no_grad(): p = _model_forecast(self.model, from_pixels(x[None], self.dls).to(dev)).float()
+    p = to_pixels(p, self.dls).cpu()[0]                                                      # [n_out, C, H, W]
+    if getattr(self, 'labels', False): p = p.argmax(1, keepdim=True).float()              # class scores: the predicted mask
     p = p.clamp(0, 1)
-    if t.dtype == torch.uint8: p = (p * 255).round().to(torch.uint8)
-    else: p = p.to(t.dtype)
-    if t.ndim == 3: p = p[:, 0]
-    return p.numpy() if is_np else p
+    if frames.dtype in (np.uint8, torch.uint8): p = (p * 255).round().to(torch.uint8)
+    else: p = p.to(torch.as_tensor(frames[:1]).dtype)
+    if lay == 'THW': p = p[:, 0]
+    elif lay == 'THWC': p = p.permute(0, 2, 3, 1)
+    return p.numpy() if isinstance(frames, np.ndarray) else p
 
 # %% ../nbs/24_inference.ipynb #87649b6b
-def _u8(seq) -> np.ndarray:
-    "uint8 `[T, H, W]` from a `[T, H, W]` / `[T, 1, H, W]` array or tensor, uint8 or floats in [0, 1]"
-    a = seq.detach().cpu().numpy() if isinstance(seq, Tensor) else np.asarray(seq)
-    if a.ndim == 4: a = a[:, 0]
-    return a if a.dtype == np.uint8 else (np.clip(a, 0, 1) * 255).round().astype(np.uint8)
+def _u8(seq, name:str, size=None, channels=None, prediction:bool=False) -> np.ndarray:
+    "uint8 `[T, H, W]` (grey) or `[T, H, W, 3]` (colour) from frames `[T, H, W]`, `[T, C, H, W]` or `[T, H, W, C]`, checked"
+    t = check_frames_in(seq, name, _SEQ_LAYOUTS, size=size, channels=channels, prediction=prediction).clamp(0, 1)    # [T, C, H, W]
+    a = (t * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    return a[..., 0] if a.shape[-1] == 1 else a
 
 def save_gif(fn, # Where to write the GIF
-             x, # Input frames `[n_in, (1,) H, W]`
-             y, # Target frames `[n_out, (1,) H, W]`
-             pred, # Predicted frames `[n_out, (1,) H, W]`
+             x, # Input frames `[n_in, H, W]`, `[n_in, C, H, W]` or `[n_in, H, W, C]`, uint8 or floats in [0, 1]
+             y, # Target frames, the same size and channels
+             pred, # Predicted frames, the same size and channels
              scale:int=3, # Upscaling of each frame
              duration:int=250 # Milliseconds per frame
             ) -> Path:
     "Animated GIF of input, target and prediction side by side"
-    x, y, pred = _u8(x), _u8(y), _u8(pred)
-    T, (h, w), gap, top = max(len(x), len(y)), x.shape[-2:], 4, 14
-    blank = np.zeros((h, w), np.uint8)
+    x = _u8(x, 'input')
+    size, C = x.shape[1:3], (x.shape[3] if x.ndim == 4 else 1)
+    y, pred = _u8(y, 'target', size, C), _u8(pred, 'prediction', size, C, prediction=True)
+    T, (h, w), gap, top = max(len(x), len(y)), size, 4, 14
+    mode = 'RGB' if C == 3 else 'L'
+    blank = np.zeros(x.shape[1:], np.uint8)
     frames = []
     for t in range(T):
         panels = [x[t] if t < len(x) else blank, y[t] if t < len(y) else blank, pred[t] if t < len(pred) else blank]
-        canvas = Image.new('L', (3 * w * scale + 2 * gap, h * scale + top), 255)
+        canvas = Image.new(mode, (3 * w * scale + 2 * gap, h * scale + top), 'white')
         draw = ImageDraw.Draw(canvas)
         for i, (p, title) in enumerate(zip(panels, ('input', 'target', 'prediction'))):
             left = i * (w * scale + gap)
             canvas.paste(Image.fromarray(p).resize((w * scale, h * scale), Image.NEAREST), (left, top))
-            draw.text((left + 2, 1), f"{title} {t + 1}", fill=0)
+            draw.text((left + 2, 1), f"{title} {t + 1}", fill='black')
         frames.append(canvas)
     fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
     frames[0].save(fn, save_all=True, append_images=frames[1:], duration=duration, loop=0)

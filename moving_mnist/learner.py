@@ -180,7 +180,7 @@ def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_ou
     opt_func = kwargs.pop('opt_func', r.opt_func if r else Adam)
     learn = Learner(dls, model, loss_func=loss_func, metrics=ifnone(metrics, default_metrics), cbs=the_cbs, lr=lr, opt_func=opt_func, **kwargs)
     learn.arch, learn.n_in, learn.n_out, learn.frame_size, learn.recipe, learn.preset = arch, n_in, n_out, size, r, preset
-    learn.arch_config, learn.c_in, learn.c_out = config, c_in, c_out
+    learn.arch_config, learn.c_in, learn.c_out, learn.labels = config, c_in, c_out, labels
     dev = torch.device(ifnone(dls.device, default_device())).type
     prec = ifnone(precision, (r.precision if r and r.precision else ('fp16' if dev == 'cuda' else 'fp32')))
     learn.precision = prec

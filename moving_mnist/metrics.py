@@ -8,6 +8,7 @@ Docs: https://tcapelle.github.io/moving_mnist/metrics.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .core import *
+from .frames import check_frames_in
 
 # %% auto #0
 __all__ = ['SSIM_DATA_RANGE', 'BASELINES', 'HIGHER_IS_BETTER', 'mse_per_frame', 'mae_per_frame', 'psnr_per_frame',
@@ -20,7 +21,8 @@ __all__ = ['SSIM_DATA_RANGE', 'BASELINES', 'HIGHER_IS_BETTER', 'mse_per_frame', 
 SSIM_DATA_RANGE = 2.   # the data range behind published SSIMs (scikit-image's float default at the time)
 
 def _check(pred, targ):
-    pred, targ = to_seq(pred).float(), to_seq(targ).float()
+    pred, targ = to_seq(pred), to_seq(targ)
+    pred, targ = (t.float().div(255) if t.dtype == torch.uint8 else t.float() for t in (pred, targ))    # uint8 frames are pixels 0..255
     if pred.shape != targ.shape: raise ValueError(f"prediction of shape {list(pred.shape)} and target of shape {list(targ.shape)}: expected the same [bs, T, C, H, W] shape")
     if pred.ndim != 5: raise ValueError(f"tensors of shape {list(pred.shape)}: expected 5-D [bs, T, C, H, W] or a tuple of [bs, C, H, W] frames")
     return pred, targ
@@ -69,30 +71,35 @@ def ssim_per_frame(pred, # Predictions `[bs, T, C, H, W]` (or a tuple of frames)
     return s.mean((1, 2, 3)).view(bs, T, C).mean(2).float()
 
 # %% ../nbs/05_metrics.ipynb #6c38f054
+def _checked(pred, targ):
+    "Targets and predictions through `check_frames_in`: uint8 or floats in [0, 1] (predictions, before clipping, within `PRED_RANGE`), the same frames"
+    t = check_frames_in(to_seq(targ), 'target')
+    return check_frames_in(to_seq(pred), 'prediction', prediction=True, n=t.shape[1], size=tuple(t.shape[-2:]), channels=t.shape[2]), t
+
 def frame_mse(pred, # Predictions `[bs, T, C, H, W]`
               targ # Targets
              ) -> float:
     "Per-frame MSE: squared errors summed over a frame, averaged over frames and sequences"
-    return mse_per_frame(pred, targ).mean().item()
+    return mse_per_frame(*_checked(pred, targ)).mean().item()
 
 def frame_mae(pred, # Predictions `[bs, T, C, H, W]`
               targ # Targets
              ) -> float:
     "Per-frame MAE: absolute errors summed over a frame, averaged over frames and sequences"
-    return mae_per_frame(pred, targ).mean().item()
+    return mae_per_frame(*_checked(pred, targ)).mean().item()
 
 def psnr(pred, # Predictions `[bs, T, C, H, W]`
          targ # Targets
         ) -> float:
     "PSNR per frame after clipping to [0, 1], averaged over frames and sequences"
-    return psnr_per_frame(pred, targ).mean().item()
+    return psnr_per_frame(*_checked(pred, targ)).mean().item()
 
 def ssim(pred, # Predictions `[bs, T, C, H, W]`
          targ, # Targets
          data_range:float=SSIM_DATA_RANGE # 2: the published convention; 1: the range of [0, 1] pixels
         ) -> float:
     "SSIM per frame after clipping to [0, 1], averaged over frames and sequences (data range 2: the published convention)"
-    return ssim_per_frame(pred, targ, data_range).mean().item()
+    return ssim_per_frame(*_checked(pred, targ), data_range).mean().item()
 
 # %% ../nbs/05_metrics.ipynb #2a322c4b
 class CopyLastFrame(Module):

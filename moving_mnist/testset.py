@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np, torch
 from torch import Tensor
 from .digits import DATA_PATH, get_digits
+from .frames import check_values
 from .generator import generate_sequences, check_motion_args, _is_int
 
 # %% auto #0
@@ -66,14 +67,6 @@ def make_test_set(n:int=TEST_SET['n'], # Number of sequences
     return seqs[:, :n_in], seqs[:, n_in:]
 
 # %% ../nbs/02_testset.ipynb #0bd50463
-def _check_frames_range(t:Tensor, name:str):
-    "`t` is uint8, or floats in [0, 1]"
-    if t.dtype == torch.uint8: return
-    if not t.is_floating_point(): raise ValueError(f"{name} of dtype {t.dtype}: expected uint8 frames (0..255) or floats in [0, 1]")
-    if t.numel():
-        lo, hi = t.min().item(), t.max().item()
-        if not (0 <= lo and hi <= 1): raise ValueError(f"{name} values span [{lo:.4g}, {hi:.4g}]: expected uint8 frames (0..255) or floats in [0, 1]")
-
 class SeqTensors:
     "Fixed sequences `x [N,n_in,C,H,W]` and optional `y [N,n_out,C,H,W]` (uint8, or floats in [0, 1]), served in batches"
     def __init__(self,
@@ -85,7 +78,7 @@ class SeqTensors:
         for name, t in (('x', x), ('y', y)):
             if t is None: continue
             if t.ndim != 5: raise ValueError(f"{name} of shape {list(t.shape)}: expected [N, T, C, H, W]")
-            _check_frames_range(t, name)
+            check_values(t, name)                                  # uint8, or finite floats in [0, 1]
         if y is not None and (len(x) != len(y) or x.shape[2:] != y.shape[2:] or x.dtype != y.dtype):
             raise ValueError(f"x {list(x.shape)} {x.dtype} and y {list(y.shape)} {y.dtype}: expected the same number of sequences, frame shape and dtype")
         self.x, self.y, self.th, self.n_in = x, y, th, x.shape[1]
