@@ -1,46 +1,39 @@
 """Standard-protocol benchmark: train registered architectures with their published recipes on Moving MNIST
-10 -> 10 and report the published metrics beside copy-last, for the README's results table.
+10 -> 10 and report the published metrics beside both baselines, for the README's results table.
 
 The protocol: 64x64 canvases, 2 digits, 10 input and 10 output frames, 10,000 fresh training sequences per epoch
 from the training digits, batch 16, the architecture's published recipe (optimiser, schedule, precision, teacher
 forcing), and the fixed test set (1,000 generated sequences of held-out digits, or the public
-mnist_test_seq.npy with --test-seq). A run trains for the recipe's epochs (200 for OpenSTL's), for --epochs, or for
-a wall-clock budget (--minutes, the schedule following the time used), then writes the four metrics, how far it
-went (epochs, sequences seen, minutes) and the device to --out (results/protocol.json by default), one entry per
-architecture, which the README reads beside the published numbers.
+mnist_test_seq.npy with --test-seq). Each architecture is one `train_run` (the function `mmnist_train` calls), into
+the run folder runs/protocol/<arch>; it trains for the recipe's epochs (200 for OpenSTL's), for --epochs, or for a
+wall-clock budget (--minutes, the schedule following the time used), then the four metrics of the model and of both
+baselines, the horizon, how far it went (epochs, sequences seen, minutes) and the device go to --out
+(results/protocol.json by default), one entry per architecture, which the README reads beside the published numbers.
 
 Usage:
   python bench/protocol.py --arch simvp_gsta --minutes 4                 # one model, 4 minutes (a GPU)
   python bench/protocol.py --arch simvp_gsta,phydnet --minutes 2         # several, one after the other
-  python bench/protocol.py --arch conv_gru --preset tiny --epochs 1 --n_train 32 --n_test 16 --out /tmp/p.json   # a CPU smoke test
+  python bench/protocol.py --arch conv_gru --preset tiny --epochs 1 --n_train 32 --n_test 16 --out p.json   # a CPU smoke test
 """
-import argparse, contextlib, json, time, warnings
+import argparse, json, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore', message='.*torch.jit.script.*is deprecated')
-import torch
-from fastai.vision.all import set_seed, default_device
+from fastcore.basics import first
 from moving_mnist.all import *
 
 ROOT = Path(__file__).resolve().parents[1]
 
-def run(arch, args, xt, yt) -> dict:
-    set_seed(args.seed)
-    a = ARCHS[arch]
-    r = a.get_recipe(args.recipe)
-    n_train = args.n_train or r.n_train
-    dls = get_mmnist_dls(10, 10, 2, n_train=n_train, n_valid=args.n_valid, bs=r.bs, seed=args.seed)
-    learn = mmnist_learner(dls, arch, preset=args.preset, recipe=args.recipe, precision=args.precision)
-    t0 = time.time()
-    with learn.no_bar() if args.quiet else contextlib.nullcontext(): learn.fit_recipe(epochs=args.epochs, minutes=args.minutes)
-    minutes = (time.time() - t0) / 60
-    res = evaluate_with_copy_last(learn, xt, yt, bs=64)
-    steps = learn.train_iter
-    return {**{m: round(res['model'][m], 4) for m in ('mse', 'mae', 'psnr', 'ssim')},
-            'copy_last': {m: round(res['copy_last'][m], 4) for m in ('mse', 'mae', 'psnr', 'ssim')},
-            'recipe': r.name, 'preset': args.preset, 'precision': learn.precision, 'epochs': learn.epoch + 1,
-            'recipe_epochs': r.epochs, 'sequences_seen': steps * r.bs, 'minutes': round(minutes, 1),
-            'parameters': sum(p.numel() for p in learn.model.parameters()),
-            'device': torch.cuda.get_device_name() if torch.cuda.is_available() else 'CPU', 'n_test': len(xt)}
+def run(arch, args) -> dict:
+    "One architecture's run on the protocol, summarised for the results file"
+    res = train_run(f"{args.runs}/{arch}", arch=arch, preset=args.preset, recipe=args.recipe, epochs=args.epochs, minutes=args.minutes,
+                    n_train=args.n_train, n_valid=args.n_valid, n_test=args.n_test, test_seq=args.test_seq, precision=args.precision,
+                    seed=args.seed, overwrite=True, quiet=args.quiet, prog='protocol')
+    r, run_ = ARCHS[arch].get_recipe(args.recipe), res['run']
+    keep = lambda v: {m: round(v[m], 4) for m in ('mse', 'mae', 'psnr', 'ssim')}
+    return {**keep(res['model']), 'copy_last': keep(res['copy_last']), 'blank': keep(res['blank']), 'horizon': res['horizon'],
+            'recipe': r.name, 'preset': args.preset, 'precision': run_['precision'], 'epochs': run_['epochs'],
+            'recipe_epochs': r.epochs, 'sequences_seen': run_['sequences_seen'], 'minutes': round(run_['train_seconds'] / 60, 1),
+            'parameters': run_['parameters'], 'device': res['config']['versions']['device_name'], 'n_test': run_['n_test']}
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -54,22 +47,19 @@ def main(argv=None):
     p.add_argument('--test-seq', dest='test_seq', default=None, help="the public mnist_test_seq.npy")
     p.add_argument('--precision', default=None, help="override the recipe's precision (fp32, fp16, bf16)")
     p.add_argument('--seed', type=int, default=42)
+    p.add_argument('--runs', default='runs/protocol', help="folder of the run folders (relative to the working directory)")
     p.add_argument('--out', default=str(ROOT/'results'/'protocol.json'), help="JSON file of the results (entries are updated)")
     p.add_argument('--quiet', action='store_true', help="no progress bars")
     args = p.parse_args(argv)
     archs = args.arch.split(',')
     unknown = [a for a in archs if a not in ARCHS]
     if unknown: p.error(f"unknown arch(s) {unknown}; known: {sorted(ARCHS)}")
-    xt, yt = load_mnist_test_seq(args.test_seq) if args.test_seq else make_test_set(args.n_test)
-    print(f"torch {torch.__version__}, device {default_device()}, test set: {len(xt)} sequences", flush=True)
     out = Path(args.out)
     results = json.loads(out.read_text()) if out.exists() else {}
     for arch in archs:
-        results[arch] = r = run(arch, args, xt, yt)
+        results[arch] = r = run(arch, args)
         print(f"\n{arch} ({r['recipe']} recipe, {r['precision']}): {r['epochs']} of {r['recipe_epochs']} epochs, {r['sequences_seen']:,} sequences, "
               f"{r['minutes']} min on {r['device']}")
-        print(f"{'':10s} {'MSE':>8s} {'MAE':>8s} {'SSIM':>7s} {'PSNR':>7s}")
-        for k, v in (('model', r), ('copy_last', r['copy_last'])): print(f"{k:10s} {v['mse']:8.2f} {v['mae']:8.2f} {v['ssim']:7.4f} {v['psnr']:7.2f}")
         pub = first((x for x in ARCHS[arch].recipes.values() if x.published), None)
         if pub: print(f"published: MSE {pub.published['mse']}, MAE {pub.published['mae']}, SSIM {pub.published['ssim']} ({pub.published['ref']})")
         out.parent.mkdir(parents=True, exist_ok=True); out.write_text(json.dumps(results, indent=2))

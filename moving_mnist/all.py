@@ -35,7 +35,8 @@ from .evaluate import *
 from .inference import *
 from .checkpoints import *
 from .distributed import *
-from .cli import mmnist_train, mmnist_eval, train_main, eval_main
+from .run import *
+from .cli import mmnist_train, mmnist_eval, mmnist_forecast, train_main, eval_main, forecast_main
 
 _names = dir()
 __all__ = [_n for _n in _names if not _n.startswith('_')]   # every name imported above

@@ -1,4 +1,4 @@
-"""Train any registered architecture with a named recipe and evaluate it against copy-last on the fixed test set, from a shell; evaluate exported learners and imported published checkpoints.
+"""Train any registered architecture with a named recipe on Moving MNIST or on your own sequences and evaluate it beside both baselines; evaluate exported learners and imported published checkpoints; forecast your own sequences to arrays, pictures or videos.
 
 Docs: https://tcapelle.github.io/moving_mnist/cli.html.md"""
 
@@ -8,11 +8,8 @@ Docs: https://tcapelle.github.io/moving_mnist/cli.html.md"""
 from __future__ import annotations
 import warnings
 warnings.filterwarnings('ignore', message='.*torch.jit.script.*is deprecated', category=FutureWarning)   # fastai's import, in a log
-import argparse, importlib, json, math, os, platform, random, signal, sys, threading, time
-from contextlib import contextmanager
+import argparse, json, math, sys
 from fastai.vision.all import *
-from fastai.callback.progress import CSVLogger
-import moving_mnist, fastai
 from .data import *
 from .metrics import *
 from .recipes import *
@@ -20,22 +17,18 @@ from .registry import *
 from .learner import *
 from .evaluate import *
 from .inference import *
-from .fixes import print_through, without_gather_args
 from .checkpoints import import_checkpoint, CHECKPOINT_SOURCES
-from .distributed import setup_distributed, DataParallel
-import torch.distributed as dist
+from .sequences import load_sequences
+from .run import *
+from .run import _shown
 
 # %% auto #0
-__all__ = ['LOGGERS', 'CLIError', 'RunError', 'EpochTable', 'deferred_interrupt', 'save_checkpoint', 'RunCheckpoints',
-           'StopOnNaN', 'ResumableCSVLogger', 'experiment_log_cbs', 'train_parser', 'write_json', 'train_main',
-           'mmnist_train', 'eval_parser', 'eval_main', 'mmnist_eval']
+__all__ = ['CLIError', 'train_parser', 'train_main', 'mmnist_train', 'eval_parser', 'eval_main', 'mmnist_eval', 'forecast_parser',
+           'forecast_main', 'mmnist_forecast']
 
 # %% ../nbs/28_cli.ipynb #db918031
 class CLIError(Exception):
     "A user error: printed as one line, exit status 2"
-
-class RunError(Exception):
-    "A failure after training, once what could be saved is saved: printed as one line, exit status 1"
 
 class _Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line"
@@ -50,7 +43,7 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter):
 def _run(main, argv, prog):
     "Run `main(argv)`, turning user errors into one line on stderr and exit status 2 (130 on Ctrl-C)"
     try: return main(argv)
-    except (CLIError, FileNotFoundError, FileExistsError) as e:
+    except (CLIError, RunConfigError, FileNotFoundError, FileExistsError) as e:
         print(f"{prog}: error: {' '.join(str(e).split())}", file=sys.stderr); sys.exit(2)    # one line, whatever the message holds
     except RunError as e:
         print(f"{prog}: error: {' '.join(str(e).split())}", file=sys.stderr); sys.exit(1)
@@ -62,159 +55,14 @@ def _positive(name, v, kind=int):
     if v is None: return
     if not (math.isfinite(v) and v > 0): raise CLIError(f"--{name} {v}: expected a positive {'integer' if kind is int else 'number'}")
 
-# %% ../nbs/28_cli.ipynb #2eb2750a
-def _fmt(v) -> str:
-    if isinstance(v, str): return v
-    if v is None or (isinstance(v, float) and not math.isfinite(v)): return str(v)
-    if isinstance(v, int): return str(v)
-    a = abs(v)
-    return f"{v:.1f}" if a >= 100 else f"{v:.3f}" if a >= 1 else f"{v:.4f}"
-
-class EpochTable(Callback):
-    "Print each epoch's values in aligned columns (instead of fastai's table)"
-    order = 62
-    def __init__(self,
-                 file=None, # Where to print (default: standard output)
-                 skip_before:int=0 # Epochs before this one are not printed (a resumed run)
-                ):
-        self.file, self.skip_before = file, skip_before
-    def before_fit(self):
-        if hasattr(self, 'gather_preds') or hasattr(self, 'lr_finder'): return
-        self.names = list(self.recorder.metric_names)
-        self.w = [max(len(n), 10) for n in self.names]
-        print_through(self.learn, self._line)                      # the CSV line is written, then printed here (not by fastai's table)
-        print('  '.join(f"{n:>{w}}" for n, w in zip(self.names, self.w)), file=ifnone(self.file, sys.stdout), flush=True)
-    def _line(self, log):
-        if log and isinstance(log[0], int) and log[0] < self.skip_before: return
-        print('  '.join(f"{_fmt(v):>{w}}" for v, w in zip(log, self.w)), file=ifnone(self.file, sys.stdout), flush=True)
-
-# %% ../nbs/28_cli.ipynb #bf359838
-def _rng_state(learn) -> dict:
-    return {'torch': torch.get_rng_state(), 'numpy': np.random.get_state(), 'random': random.getstate(),
-            'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-            'dl': learn.dls.train.rng.getstate()}
-
-def _set_rng_state(learn, s:dict):
-    torch.set_rng_state(s['torch']); np.random.set_state(s['numpy']); random.setstate(s['random'])
-    if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
-    learn.dls.train.rng.setstate(s['dl'])
-
-@contextmanager
-def deferred_interrupt():
-    "Hold Ctrl-C (SIGINT) back until the block has run, then raise it (in the main thread; elsewhere a no-op)"
-    if threading.current_thread() is not threading.main_thread(): yield; return
-    got = []
-    old = signal.signal(signal.SIGINT, lambda sig, frame: got.append(sig))
-    try: yield
-    finally:
-        signal.signal(signal.SIGINT, old)
-        if got: raise KeyboardInterrupt
-
-def save_checkpoint(learn:Learner, # The learner whose model (and optimiser) to save
-                    name:str, # The checkpoint's name: `learn.path/learn.model_dir/{name}.pth`
-                    with_opt:bool=True, # Save the optimiser state too (to resume)
-                    state:dict|None=None # Also save this as `{name}_state.pt` (epoch, best value, random states)
-                   ) -> Path:
-    "Save a checkpoint atomically: the files are written under temporary names, then renamed over the old ones together"
-    d = Path(learn.path)/learn.model_dir
-    if rank_distrib(): return d/f'{name}.pth'                                 # rank 0 writes, as fastai's `save`
-    d.mkdir(parents=True, exist_ok=True)
-    writes = [(d/f'{name}.pth', lambda fn: save_model(fn, learn.model, getattr(learn, 'opt', None), with_opt))]
-    if state is not None: writes.append((d/f'{name}_state.pt', lambda fn: torch.save(state, fn)))
-    tmps = []
-    try:
-        for fn, write in writes:
-            tmps.append((d/f'.{fn.name}.tmp', fn)); write(tmps[-1][0])       # an interrupt here leaves the old checkpoint whole
-        with deferred_interrupt():
-            for tmp, fn in tmps: os.replace(tmp, fn)
-    finally:
-        for tmp, _ in tmps: tmp.unlink(missing_ok=True)
-    return d/f'{name}.pth'
-
-class RunCheckpoints(TrackerCallback):
-    "Save the last epoch (to resume) and the best by `monitor` (loaded at the end), under `learn.path/learn.model_dir`"
-    order = TrackerCallback.order + 1
-    def __init__(self,
-                 monitor:str='mse', # The validation metric that picks the best model
-                 start_epoch:int=0, # The first epoch this fit trains (a resumed run)
-                 best:float|None=None # The best value so far (a resumed run), or None
-                ):
-        super().__init__(monitor=monitor, comp=np.less, reset_on_fit=best is None)
-        self.start_epoch, self.best, self.saved_best = start_epoch, best, best is not None
-    def after_epoch(self):
-        if self.epoch < self.start_epoch: return                       # skipped while resuming
-        super().after_epoch()
-        if self.new_best: save_checkpoint(self.learn, 'best', with_opt=False); self.saved_best = True     # rank 0 writes
-        save_checkpoint(self.learn, 'last', with_opt=True, state={'epoch': self.epoch, 'best': self.best, 'rng': _rng_state(self.learn),
-                        'run_stats': self.learn.run_stats.state() if hasattr(self.learn, 'run_stats') else {}})
-    def after_fit(self):
-        super().after_fit()
-        if self.saved_best: self.learn.load('best', with_opt=False, weights_only=False)      # fastai's `load` waits for rank 0's `save`
-
-class StopOnNaN(TerminateOnNaNCallback):
-    "fastai's `TerminateOnNaNCallback`, remembering where training diverged (`learn.diverged`)"
-    def before_fit(self): self.learn.diverged = None
-    def after_batch(self):
-        if torch.isinf(self.loss) or torch.isnan(self.loss):
-            self.learn.diverged = (self.loss.item(), self.epoch, self.iter); raise CancelFitException
-
-class ResumableCSVLogger(CSVLogger):
-    "fastai's `CSVLogger`, which appends to the log of a resumed run and skips the epochs it does not train"
-    def __init__(self,
-                 fname='log.csv', # The log file, in `learn.path`
-                 append=False, # Append to an existing log (a resumed run)
-                 skip_before:int=0 # Epochs before this one are not written
-                ):
-        super().__init__(fname, append); self.skip_before = skip_before
-    def before_fit(self):
-        if self.append and (self.path/self.fname).exists():                                   # no second header
-            self.file = (self.path/self.fname).open('a'); self.old_logger, self.learn.logger = self.logger, self._write_line
-        else: super().before_fit()
-    def _write_line(self, log):
-        if log and isinstance(log[0], int) and log[0] < self.skip_before: return
-        super()._write_line(log)
-
-# %% ../nbs/28_cli.ipynb #188e45bf
-LOGGERS = ('tensorboard', 'wandb')
-
-def _need(pkg:str):
-    try: return importlib.import_module(pkg)
-    except ImportError: raise CLIError(f"--log {pkg} needs the {pkg} package, which is not installed: "
-                                       f"pip install {pkg} (or pip install \"moving_mnist[log]\")") from None
-
-def experiment_log_cbs(names, # Loggers: 'tensorboard' and/or 'wandb'
-                       path, # The run folder: `path/tensorboard` for TensorBoard, `path/wandb` for W&B
-                       config:dict|None=None, # The run's configuration, recorded by W&B
-                       project:str='moving_mnist' # The W&B project
-                      ) -> list:
-    "fastai's TensorBoard and W&B callbacks for a run; W&B's run is started here (end it with `wandb.finish()`)"
-    cbs = []
-    for name in names:
-        if name not in LOGGERS: raise CLIError(f"--log {name}: expected one of {', '.join(LOGGERS)}")
-        if name == 'tensorboard':
-            _need('tensorboard')
-            from fastai.callback.tensorboard import TensorBoardCallback
-            cbs.append(TensorBoardCallback(Path(path)/'tensorboard', trace_model=False, log_preds=False))
-        else:
-            wandb = _need('wandb')
-            from fastai.callback.wandb import WandbCallback
-            class _Wandb(WandbCallback):
-                "fastai's `WandbCallback`; the configuration is the run's (fastai's own walk of the learner's arguments fails on plain values with fastcore 2.2)"
-                def before_fit(self):
-                    with without_gather_args(self.learn): super().before_fit()
-            (Path(path)/'wandb').mkdir(parents=True, exist_ok=True)
-            wandb.init(project=project, dir=str(path), name=Path(path).name, config=config)
-            cbs.append(_Wandb(log_preds=False, log_model=False))
-    return cbs
-
 # %% ../nbs/28_cli.ipynb #e854a56f
 def train_parser() -> argparse.ArgumentParser:
     "The arguments of `mmnist_train`"
     archs = ', '.join(f"{n}" for n in sorted(ARCHS))
     p = _Parser(prog='mmnist_train', formatter_class=_Help,
-                description="Train a Moving MNIST forecasting model with a named recipe and evaluate it against copy-last on the "
-                            f"fixed test set. Architectures: {archs}.")
-    p.add_argument('--arch', default='digit_tracker', help="registered architecture")
+                description="Train a forecasting model with a named recipe on Moving MNIST or on your own sequences (--data) and evaluate "
+                            f"it beside both baselines, copy-last and the blank frame. Architectures: {archs}.")
+    p.add_argument('--arch', default=None, help="registered architecture (default: digit_tracker, the main job; flow_warp with --data)")
     p.add_argument('--preset', default='default', help="model size: 'default' (published/original sizes), 'small' (minutes on a CPU) or 'tiny'")
     p.add_argument('--recipe', default=None, help="training recipe of the architecture, e.g. 'published' or 'fastai' (default: its first)")
     p.add_argument('--model', default='{}', help="model arguments as JSON, over the preset's (e.g. '{\"nf\": 16}')")
@@ -230,6 +78,10 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument('--n_test', type=int, default=TEST_SET['n'], help="sequences of the fixed generated test set (if no --test-seq)")
     p.add_argument('--test-seq', dest='test_seq', default=None, help="the public mnist_test_seq.npy, used as the test set")
     p.add_argument('--digits', default=None, help="MNIST digits for load_mnist (default: the embedded 5,000)")
+    p.add_argument('--data', default=None, help="your own sequences instead of Moving MNIST: an array file (.npy, .npz, .pt), a folder of image sequences, a video file or a folder of videos; evaluated on its held-out recordings")
+    p.add_argument('--size', type=int, nargs='+', default=None, help="with --data: resize frames to H W (or one side for square frames)")
+    p.add_argument('--stride', type=int, default=None, help="with --data: frames between clip starts (default: one clip per sequence; videos cut end to end)")
+    p.add_argument('--valid-pct', dest='valid_pct', type=float, default=0.2, help="with --data: fraction of the recordings held out for validation and evaluation")
     p.add_argument('--seed', type=int, default=42, help="seed of training and of the validation set (the test set is fixed)")
     p.add_argument('--out', default='runs/mmnist', help="output folder")
     p.add_argument('--overwrite', action='store_true', help="replace an existing run in --out")
@@ -243,184 +95,32 @@ def train_parser() -> argparse.ArgumentParser:
     return p
 
 # %% ../nbs/28_cli.ipynb #a358f5be
-def _device(name):
-    if name is None: return default_device()
-    try: d = torch.device(name)
-    except RuntimeError: raise CLIError(f"--device {name!r}: expected cpu, cuda or cuda:N") from None
-    if d.type == 'cuda' and not torch.cuda.is_available(): raise CLIError(f"--device {name}: no CUDA device is available here")
-    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
-        raise CLIError(f"--device {name}: only {torch.cuda.device_count()} CUDA device(s) here")
-    if d.type not in ('cpu', 'cuda'): raise CLIError(f"--device {name}: expected cpu, cuda or cuda:N")
-    return d
-
 def _json_arg(name, text):
     try: v = json.loads(text)
     except json.JSONDecodeError as e: raise CLIError(f"--{name} is not valid JSON ({e}): {text!r}") from None
     if not isinstance(v, dict): raise CLIError(f"--{name} {text!r}: expected a JSON object of arguments")
     return v
 
-def _versions(device) -> dict:
-    return {'moving_mnist': moving_mnist.__version__, 'fastai': fastai.__version__, 'torch': torch.__version__,
-            'python': platform.python_version(), 'platform': platform.platform(), 'device': str(device),
-            'device_name': device_name(device)}
-
-def _clean(o):
-    "`o` with non-finite floats as None: strict JSON"
-    if isinstance(o, dict): return {k: _clean(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)): return [_clean(v) for v in o]
-    if isinstance(o, float) and not math.isfinite(o): return None
-    if isinstance(o, Path): return str(o)
-    return o
-
-def write_json(fn, # The file to write
-               o # A JSON-able object
-              ) -> Path:
-    "Write `o` as strict JSON (no NaN or Infinity)"
-    Path(fn).write_text(json.dumps(_clean(o), indent=2, allow_nan=False))
-    return Path(fn)
-
-def _report(res:dict, fn:Path, header:str):
-    "Write `res` as JSON to `fn` and print `header`, the model and both baselines, and the horizon"
-    write_json(fn, res)
-    print(header)
-    print(results_table(res), flush=True)
-
-def _save_results_png(learn, fn):
-    learn.show_results(max_n=3, shuffle=False)
-    plt.savefig(fn, bbox_inches='tight', dpi=80); plt.close('all')
-
-_RUN_FILES = ('model.pkl', 'metrics.json', 'config.json', 'log.csv', 'checkpoints')
-_SAME_FOR_RESUME = ('arch', 'preset', 'recipe', 'model', 'epochs', 'minutes', 'n_in', 'n_out', 'n_obj', 'bs', 'lr', 'n_train', 'n_valid', 'seed', 'digits')
+def _size_arg(size):
+    if size is None: return None
+    if len(size) not in (1, 2) or min(size) < 1: raise CLIError(f"--size {' '.join(map(str, size))}: expected H W (or one side), positive")
+    return tuple(size) if len(size) == 2 else (size[0], size[0])
 
 # %% ../nbs/28_cli.ipynb #a76bd6c4
-def _prepare_out(args, write:bool=True) -> Path:
-    out = Path(args.out)
-    if out.exists() and not out.is_dir(): raise CLIError(f"--out {out}: is a file, expected a folder for the run")
-    held = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
-    if args.resume:
-        if not (out/'checkpoints'/'last_state.pt').exists(): raise CLIError(f"--resume: {out} holds no checkpoint to resume from (expected {out/'checkpoints'/'last_state.pt'})")
-        cfg = json.loads((out/'config.json').read_text())['args']
-        diff = [k for k in _SAME_FOR_RESUME if cfg.get(k) != vars(args).get(k)]
-        if diff: raise CLIError(f"--resume with other arguments than the run in {out}: {', '.join(f'--{k} {cfg.get(k)!r} (now {vars(args).get(k)!r})' for k in diff)}")
-    elif any(n in _RUN_FILES for n in held) and not args.overwrite:
-        raise CLIError(f"--out {out} already holds a run ({', '.join(n for n in held if n in _RUN_FILES)}): pass --overwrite to replace it, or --resume to continue it")
-    elif held and args.overwrite and write:
-        for n in held:
-            if n in _RUN_FILES: shutil.rmtree(out/n) if (out/n).is_dir() else (out/n).unlink()
-    if write: out.mkdir(parents=True, exist_ok=True)
-    return out
-
 def train_main(argv=None, # Command-line arguments (default: `sys.argv`)
                extra_cbs=None # Extra callbacks for the fit (tests)
               ):
-    "Train, export and evaluate (the `mmnist_train` command)"
-    t_start = time.time()
+    "Train, export and evaluate (the `mmnist_train` command): `train_run` with the command's arguments"
     args = train_parser().parse_args(argv)
-    if args.arch not in ARCHS: raise CLIError(f"unknown arch {args.arch!r}; known archs: {', '.join(sorted(ARCHS))}")
-    a = ARCHS[args.arch]
-    for name in ('epochs', 'bs', 'n_train', 'n_valid', 'n_test', 'n_in', 'n_out'): _positive(name, getattr(args, name))
+    for name in ('epochs', 'bs', 'n_train', 'n_valid', 'n_test', 'n_in', 'n_out', 'stride'): _positive(name, getattr(args, name))
     _positive('lr', args.lr, float); _positive('minutes', args.minutes, float)
     if args.num_workers < 0: raise CLIError(f"--num_workers {args.num_workers}: expected 0 or more")
     if min(args.n_obj) < 1: raise CLIError(f"--n_obj {' '.join(map(str, args.n_obj))}: expected at least one digit per sequence (every frame would be blank)")
-    model_kw = _json_arg('model', args.model)
-    if args.test_seq and not Path(args.test_seq).is_file(): raise FileNotFoundError(f"--test-seq {args.test_seq}: no such file")
-    try: recipe = a.get_recipe(args.recipe) if a.recipes else None
-    except ValueError as e: raise CLIError(str(e)) from None
-    if recipe is None and args.recipe: raise CLIError(f"--recipe {args.recipe}: {args.arch} has nothing to train")
-    bs, n_train = ifnone(args.bs, recipe.bs if recipe else 16), ifnone(args.n_train, recipe.n_train if recipe else 16)
-    epochs, minutes = args.epochs, args.minutes
-    if recipe and epochs is None and minutes is None: minutes = getattr(recipe, 'minutes', None)
-    rank, world, device = setup_distributed(_device(args.device))
-    main = rank == 0                                                   # only the first process prints and writes
-    out = _prepare_out(args, write=main).absolute()            # fastai joins `learn.path` to relative file names
-    if world > 1: dist.barrier()
-    set_seed(args.seed, reproducible=True)
-    n_obj = args.n_obj if len(args.n_obj) > 1 else args.n_obj[0]
-    digits = ifnone(args.digits, DATA_PATH)
-    try:
-        dls = get_mmnist_dls(args.n_in, args.n_out, n_obj, n_train, args.n_valid, bs, seed=args.seed, digits=digits,
-                             device=device, num_workers=args.num_workers)
-        xt, yt = (load_mnist_test_seq(args.test_seq, args.n_in, args.n_out) if args.test_seq else
-                  make_test_set(args.n_test, n_in=args.n_in, n_out=args.n_out, n_obj=n_obj, digits=digits))
-        learn = mmnist_learner(dls, args.arch, arch_config=model_kw, preset=args.preset, recipe=args.recipe, lr=args.lr,
-                               precision=args.precision, compile=args.compile, path=out, model_dir='checkpoints')
-    except (ValueError, TypeError) as e: raise CLIError(str(e)) from None
-    except KeyError as e: raise CLIError(e.args[0]) from None
-    n_params = sum(p.numel() for p in learn.model.parameters())
-    if main:
-        write_json(out/'config.json', {'args': vars(args), 'arch_config': learn.arch_config, 'recipe': repr(recipe), 'bs': bs, 'n_train': n_train,
-                                       'epochs': epochs, 'minutes': minutes, 'parameters': n_params, 'processes': world, 'versions': _versions(device)})
-        print(f"mmnist_train: {args.arch} ({args.preset}, recipe {recipe.name if recipe else None}), {args.n_in} -> {args.n_out} frames, "
-              f"{args.n_obj} digit(s), {f'{n_params/1e6:.2f} M parameters' if n_params > 1 else 'no trainable weights'}, {learn.precision}, device {dls.device}"
-              f"{f' x {world} processes' if world > 1 else ''}; "
-              f"{f'{minutes:g} minutes' if minutes else f'{ifnone(epochs, recipe.epochs if recipe else 0)} epochs'} of {n_train} sequences", flush=True)
-    start_epoch, best = 0, None
-    if args.resume:
-        st = torch.load(out/'checkpoints'/'last_state.pt', weights_only=False)
-        learn.create_opt(); learn.load('last', with_opt=True, weights_only=False); _set_rng_state(learn, st['rng'])
-        start_epoch, best = st['epoch'] + 1, st['best']
-        for k, v in st.get('run_stats', {}).items(): setattr(learn.run_stats, k, v)          # what the interrupted part did
-        print(f"resuming after epoch {st['epoch']} (best validation MSE {best:.2f})", flush=True)
-    cbs = [RunCheckpoints('mse', start_epoch, best), StopOnNaN()] + ([ResumableCSVLogger('log.csv', append=args.resume, skip_before=start_epoch),
-           EpochTable(skip_before=start_epoch)] if main else []) + L(extra_cbs)       # every process loads the best model at the end
-    if world > 1: cbs.append(DataParallel(rank, world, verbose=True))
-    if main and args.log: cbs += experiment_log_cbs(args.log, out, config={**vars(args), 'arch_config': learn.arch_config, 'bs': bs, 'n_train': n_train,
-                                                                            'parameters': n_params, 'versions': _versions(device)})
-    if not main: learn.logger = noop
-    t0 = time.time()
-    if args.quiet or not main or not sys.stdout.isatty(): learn.remove_cb(ProgressCallback)   # a log file gets one line per epoch
-    if recipe is not None:
-        try: learn.fit_recipe(epochs, minutes, cbs=cbs, start_epoch=start_epoch)
-        except KeyboardInterrupt:
-            last = out/'checkpoints'/'last_state.pt'
-            done = torch.load(last, weights_only=False)['epoch'] if last.exists() else None
-            msg = (f"the last checkpoint (after epoch {done}) is in {_shown(out/'checkpoints')}; continue with the same command and --resume"
-                   if done is not None else "no epoch was finished, nothing to resume")
-            raise KeyboardInterrupt(msg) from None
-        if getattr(learn, 'diverged', None):
-            loss, ep, it = learn.diverged
-            raise CLIError(f"training diverged: the loss became {loss} at epoch {ep}, batch {it} (lr {learn.lr:g}); try a lower --lr")
-    train_s = time.time() - t0
-    if world > 1: dist.barrier(); dist.destroy_process_group(); os.environ['WORLD_SIZE'] = '1'   # rank 0 goes on alone (fastai reads the environment)
-    if not main: return None
-    return _finish_run(learn, args, out, xt, yt, dict(t_start=t_start, train_s=train_s, world=world, n_params=n_params, bs=bs, n_train=n_train,
-                                                        epochs=epochs, minutes=minutes, model_kw=model_kw, recipe=recipe, device=device))
-
-def _shown(p:Path) -> str:
-    "`p` relative to the working directory when it is under it (as a user typed it), else absolute"
-    try: return str(Path(p).relative_to(Path.cwd()))
-    except ValueError: return str(p)
-
-def _finish_run(learn, args, out:Path, xt, yt, info:dict) -> dict:
-    "Export, evaluate and draw a trained run; each step's failure is reported after the others ran, and nothing saved is lost"
-    written, failed = [], []
-    def attempt(name, f):
-        try: f(); written.append(name); return True
-        except Exception as e: failed.append(f"{name}: {type(e).__name__}: {' '.join(str(e).split())[:200]}"); return False
-    if not attempt('model.pkl', lambda: learn.export(out/'model.pkl')):
-        attempt('checkpoints/final.pth', lambda: save_checkpoint(learn, 'final', with_opt=False))          # the trained weights at least
-    try: res = evaluate_with_copy_last(learn, xt, yt, bs=64)
-    except Exception as e:
-        raise RunError(f"training finished, but the evaluation failed ({type(e).__name__}: {e}); "
-                       f"kept: {', '.join(_shown(out/n) for n in written) or 'the checkpoints'}; failed: {'; '.join(failed) or 'nothing else'}") from e
-    res['run'] = {**learn.run_stats.as_dict(), 'train_seconds': round(info['train_s'], 1), 'total_seconds': round(time.time() - info['t_start'], 1),
-                  'processes': info['world'], 'parameters': info['n_params'], 'device': str(learn.dls.device), 'provenance': provenance(learn, info['world']),
-                  'test_set': str(args.test_seq) if args.test_seq else f"make_test_set(n={len(xt)}, seed={TEST_SET['seed']})", 'n_test': len(xt)}
-    res['run']['sequences_seen'] *= info['world']
-    res['config'] = {**vars(args), 'model': info['model_kw'], 'bs': info['bs'], 'n_train': info['n_train'], 'epochs': info['epochs'],
-                     'minutes': info['minutes'], 'recipe': info['recipe'].name if info['recipe'] else None, 'versions': _versions(info['device'])}
-    attempt('metrics.json', lambda: write_json(out/'metrics.json', res))                                        # before any picture
-    attempt('results.png', lambda: _save_results_png(learn, out/'results.png'))
-    attempt('sample.gif', lambda: save_gif(out/'sample.gif', xt[0], yt[0], learn.forecast(xt[0])))
-    res['run']['total_seconds'] = round(time.time() - info['t_start'], 1)
-    if 'wandb' in args.log:
-        import wandb
-        wandb.summary.update({f'test/{k}/{m}': res[k][m] for k in ('model',) + BASELINES for m in ('mse', 'mae', 'psnr', 'ssim')})
-        wandb.summary.update({'test/horizon': res['horizon']}); wandb.finish()
-    _report(res, out/'metrics.json', f"{args.arch} on {len(xt)} test sequences ({res['run']['test_set']}), {res['run']['total_seconds']:.0f} s in all")
-    print(f"wrote {', '.join(_shown(out/n) for n in ['config.json', 'log.csv'] + written)}")
-    if failed: raise RunError(f"{'; '.join(failed)} (the rest of the run is in {_shown(out)}: {', '.join(written)})")
-    return res
+    if not 0 < args.valid_pct < 1: raise CLIError(f"--valid-pct {args.valid_pct}: expected a fraction between 0 and 1")
+    if args.data is not None and not Path(args.data).exists(): raise FileNotFoundError(f"--data {args.data}: no such file or folder")
+    kw = {**vars(args), 'model': _json_arg('model', args.model), 'size': _size_arg(args.size),
+          'n_obj': args.n_obj if len(args.n_obj) > 1 else args.n_obj[0]}
+    return train_run(**kw, extra_cbs=extra_cbs, prog='mmnist_train')
 
 def mmnist_train():
     "Console script: see `mmnist_train --help`"
@@ -431,7 +131,7 @@ def eval_parser() -> argparse.ArgumentParser:
     "The arguments of `mmnist_eval`"
     p = _Parser(prog='mmnist_eval', formatter_class=_Help,
                 description="Evaluate an exported learner (from mmnist_train or learn.export), or a published checkpoint with "
-                            "--import, against copy-last on a fixed test set.")
+                            "--import, beside both baselines on a fixed test set or on your own sequences.")
     p.add_argument('model', help="exported learner (.pkl), or a checkpoint with --import")
     p.add_argument('--import', dest='source', default=None,
                    help=f"evaluate a checkpoint of another code base, as SOURCE:ARCH: {', '.join(f'{s}:{a}' for s, archs in CHECKPOINT_SOURCES.items() for a in archs)}")
@@ -443,6 +143,9 @@ def eval_parser() -> argparse.ArgumentParser:
     p.add_argument('--seed', type=int, default=TEST_SET['seed'], help="seed of the generated test set")
     p.add_argument('--n_obj', type=int, default=2, help="digits per generated sequence")
     p.add_argument('--digits', default=None, help="digit source of the generated set, its held-out test split (default: the embedded 5,000)")
+    p.add_argument('--data', default=None, help="your own sequences (array file, folder of image sequences, video file(s)), cut into clips of n_in + n_out frames")
+    p.add_argument('--stride', type=int, default=None, help="with --data: frames between clip starts (default: one clip per sequence; videos cut end to end)")
+    p.add_argument('--resize', action='store_true', help="with --data: resize frames to the model's frame size (otherwise another size is refused)")
     p.add_argument('--bs', type=int, default=64, help="batch size")
     p.add_argument('--device', default=None, help="cpu, cuda, cuda:1, ... (default: a GPU if there is one)")
     p.add_argument('--json', default=None, help="where to write the table as JSON (default: next to the model)")
@@ -473,11 +176,17 @@ def eval_main(argv=None # Command-line arguments (default: `sys.argv`)
     "Evaluate an exported learner or an imported checkpoint (the `mmnist_eval` command)"
     args = eval_parser().parse_args(argv)
     for name in ('n', 'bs', 'n_in', 'n_out'): _positive(name, getattr(args, name))
-    device, fn = _device(args.device), Path(args.model)
+    device, fn = resolve_device(args.device), Path(args.model)
     if args.source: learn = _imported(args, device)
     else: learn = _load_exported(fn, device)
     n_in, n_out, size = learn.n_in, learn.n_out, learn.frame_size
-    if args.test_seq:
+    background = None
+    if args.data:
+        if not Path(args.data).exists(): raise FileNotFoundError(f"--data {args.data}: no such file or folder")
+        try: xt, yt = load_sequences(args.data, n_in, n_out, stride=args.stride, size=size if args.resize else None)
+        except ValueError as e: raise CLIError(f"--data {args.data}: {' '.join(str(e).split())} (the model takes {n_in} -> {n_out} frames)") from None
+        src, background = str(args.data), getattr(learn.dls, 'background', None)
+    elif args.test_seq:
         if not Path(args.test_seq).is_file(): raise FileNotFoundError(f"--test-seq {args.test_seq}: no such file")
         try: xt, yt = load_mnist_test_seq(args.test_seq, n_in, n_out)
         except ValueError as e: raise CLIError(f"{e} (the model takes n_in={n_in}, n_out={n_out})") from None
@@ -486,15 +195,69 @@ def eval_main(argv=None # Command-line arguments (default: `sys.argv`)
         try: xt, yt = make_test_set(args.n, seed=args.seed, n_in=n_in, n_out=n_out, n_obj=args.n_obj, digits=ifnone(args.digits, DATA_PATH), size=size[0])
         except ValueError as e: raise CLIError(str(e)) from None
         src = f"make_test_set(n={args.n}, seed={args.seed})" + ('' if args.n_obj == 2 and args.digits is None else f", n_obj={args.n_obj}, digits {args.digits}")
-    try: res = evaluate_with_copy_last(learn, xt, yt, bs=args.bs)
+    try: res = evaluate_with_copy_last(learn, xt, yt, bs=args.bs, background=background)
     except ValueError as e: raise CLIError(str(e)) from None
     res['config'] = {'model': str(fn), 'import': args.source, 'arch': getattr(learn, 'arch', None), 'n_in': n_in, 'n_out': n_out,
-                     'test_set': src, 'n_test': len(xt), 'versions': _versions(device)}
+                     'test_set': src, 'n_test': len(xt), 'versions': run_versions(device)}
     out = Path(args.json) if args.json else fn.with_name(fn.stem + '_eval.json')
-    _report(res, out, f"{fn} ({res['config']['arch']}, {n_in} -> {n_out}) on {len(xt)} test sequences ({src})")
+    write_json(out, res)
+    print(f"{fn} ({res['config']['arch']}, {n_in} -> {n_out}) on {len(xt)} test sequences ({src})")
+    print(results_table(res), flush=True)
     print(f"wrote {out}")
     return res
 
 def mmnist_eval():
     "Console script: see `mmnist_eval --help`"
     _run(eval_main, sys.argv[1:], 'mmnist_eval')
+
+# %% ../nbs/28_cli.ipynb #caada4c4
+def forecast_parser() -> argparse.ArgumentParser:
+    "The arguments of `mmnist_forecast`"
+    p = _Parser(prog='mmnist_forecast', formatter_class=_Help,
+                description="Forecast your own sequences with an exported learner and write the forecasts as arrays, pictures or a video.")
+    p.add_argument('model', help="exported learner (.pkl), from mmnist_train or learn.export")
+    p.add_argument('input', help="your sequences: an array file (.npy, .npz, .pt), a folder of image sequences, a video file or a folder of videos")
+    p.add_argument('--out', required=True, help="where to write: .npy (the forecasts), .npz or .pt (with inputs and targets), .gif or .mp4 "
+                                                "(input, forecast and target side by side), or a folder of PNGs")
+    p.add_argument('--layout', default=None, help="with an array file: its layout (NTHW, NTCHW, NTHWC, TNHW, ...), if it cannot be told from its shape")
+    p.add_argument('--stride', type=int, default=None, help="frames between clip starts (default: one clip per sequence; videos cut end to end)")
+    p.add_argument('--resize', action='store_true', help="resize frames to the model's frame size (otherwise another size is refused)")
+    p.add_argument('--max', dest='max_n', type=int, default=64, help="forecast at most this many sequences")
+    p.add_argument('--fps', type=float, default=4, help="frames per second of a .gif or .mp4")
+    p.add_argument('--device', default=None, help="cpu, cuda, cuda:1, ... (default: a GPU if there is one)")
+    return p
+
+def _read_inputs(args, learn):
+    "`(x, y or None)`: clips of `n_in + n_out` frames where `INPUT` has them, else the first `n_in` frames of each sequence"
+    kw = dict(stride=args.stride, layout=args.layout, size=learn.frame_size if args.resize else None, max_clips=args.max_n)
+    try: return load_sequences(args.input, learn.n_in, learn.n_out, **kw)
+    except ValueError as e: first_error = e
+    try: return load_sequences(args.input, learn.n_in, 0, **kw)
+    except ValueError as e:
+        raise CLIError(f"{args.input}: {' '.join(str(e).split())} (the model takes {learn.n_in} input frames of "
+                       f"{learn.c_in}x{learn.frame_size[0]}x{learn.frame_size[1]})") from None
+
+def forecast_main(argv=None # Command-line arguments (default: `sys.argv`)
+                 ):
+    "Forecast sequences with an exported learner (the `mmnist_forecast` command)"
+    args = forecast_parser().parse_args(argv)
+    _positive('stride', args.stride); _positive('max', args.max_n); _positive('fps', args.fps, float)
+    device, fn = resolve_device(args.device), Path(args.model)
+    learn = _load_exported(fn, device)
+    if not Path(args.input).exists(): raise FileNotFoundError(f"{args.input}: no such file or folder")
+    x, y = _read_inputs(args, learn)
+    C, H, W = x.shape[2:]
+    if C != learn.c_in: raise CLIError(f"{args.input}: frames of {C} channel(s), the model takes {learn.c_in}")
+    if (H, W) != tuple(learn.frame_size):
+        raise CLIError(f"{args.input}: frames of {H}x{W}, the model takes {learn.frame_size[0]}x{learn.frame_size[1]} (pass --resize to resize them)")
+    try: pred = torch.stack([learn.forecast(s) for s in x])
+    except ValueError as e: raise CLIError(f"{args.input}: {' '.join(str(e).split())}") from None
+    try: out = write_forecasts(args.out, x, pred, y, fps=args.fps)
+    except ValueError as e: raise CLIError(' '.join(str(e).split())) from None
+    print(f"mmnist_forecast: {len(x)} sequence(s) of {learn.n_in} frames of {C}x{H}x{W} -> {learn.n_out} forecast frames each"
+          f"{' (targets beside them)' if y is not None else ''}; wrote {_shown(out)}")
+    return pred
+
+def mmnist_forecast():
+    "Console script: see `mmnist_forecast --help`"
+    _run(forecast_main, sys.argv[1:], 'mmnist_forecast')

@@ -56,8 +56,8 @@ def _blank_learner(learn:Learner, n_out:int, background, th:float|None) -> Learn
     return Learner(learn.dls, BlankFrame(n_out, bg), loss_func=StackLoss(MSELossFlat()))
 
 def evaluate_with_copy_last(learn:Learner, # A learner
-                            x:Tensor, # Inputs `[N, n_in, 1, H, W]`, uint8 or floats in [0, 1]
-                            y:Tensor, # Targets `[N, n_out, 1, H, W]`
+                            x:Tensor, # Inputs `[N, n_in, C, H, W]`, uint8 or floats in [0, 1]
+                            y:Tensor, # Targets `[N, n_out, C, H, W]`
                             bs:int=64, # Batch size
                             th:float|None=None, # Binarisation threshold (see `evaluate`)
                             background=None # The blank frame's value in [0, 1], a number or a `[C, H, W]` frame (default: the data's, 0 for Moving MNIST)

@@ -13,7 +13,7 @@ from .metrics import *
 from .frames import check_frames_in, resolve_layout, to_canonical
 
 # %% auto #0
-__all__ = ['save_gif']
+__all__ = ['ARRAY_SUFFIXES', 'ANIMATION_SUFFIXES', 'side_by_side', 'save_gif', 'write_forecasts']
 
 # %% ../nbs/24_inference.ipynb #cc521f28
 def _model_forecast(model:nn.Module, x:Tensor) -> Tensor:
@@ -54,30 +54,79 @@ def _u8(seq, name:str, size=None, channels=None, prediction:bool=False) -> np.nd
     a = (t * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
     return a[..., 0] if a.shape[-1] == 1 else a
 
+def side_by_side(x, # Input frames `[n_in, H, W]`, `[n_in, C, H, W]` or `[n_in, H, W, C]`, uint8 or floats in [0, 1]
+                 pred, # Predicted frames, the same size and channels
+                 y=None, # Target frames, the same size and channels (None: no target panel)
+                 scale:int=3 # Upscaling of each frame
+                ) -> list:
+    "One picture per step: input, target (if any) and prediction side by side, titled (`PIL.Image`s, grey or RGB)"
+    x = _u8(x, 'input')
+    size, C = x.shape[1:3], (x.shape[3] if x.ndim == 4 else 1)
+    pred = _u8(pred, 'prediction', size, C, prediction=True)
+    groups = [('input', x)] + ([('target', _u8(y, 'target', size, C))] if y is not None else []) + [('prediction', pred)]
+    T, (h, w), gap, top = max(len(g) for _, g in groups), size, 4, 14
+    blank = np.zeros(x.shape[1:], np.uint8)
+    out = []
+    for t in range(T):
+        canvas = Image.new('RGB' if C == 3 else 'L', (len(groups) * w * scale + (len(groups) - 1) * gap, h * scale + top), 'white')
+        draw = ImageDraw.Draw(canvas)
+        for i, (title, g) in enumerate(groups):
+            left = i * (w * scale + gap)
+            canvas.paste(Image.fromarray(g[t] if t < len(g) else blank).resize((w * scale, h * scale), Image.NEAREST), (left, top))
+            draw.text((left + 2, 1), f"{title} {t + 1}", fill='black')
+        out.append(canvas)
+    return out
+
 def save_gif(fn, # Where to write the GIF
              x, # Input frames `[n_in, H, W]`, `[n_in, C, H, W]` or `[n_in, H, W, C]`, uint8 or floats in [0, 1]
-             y, # Target frames, the same size and channels
+             y, # Target frames, the same size and channels (None: none)
              pred, # Predicted frames, the same size and channels
              scale:int=3, # Upscaling of each frame
              duration:int=250 # Milliseconds per frame
             ) -> Path:
     "Animated GIF of input, target and prediction side by side"
-    x = _u8(x, 'input')
-    size, C = x.shape[1:3], (x.shape[3] if x.ndim == 4 else 1)
-    y, pred = _u8(y, 'target', size, C), _u8(pred, 'prediction', size, C, prediction=True)
-    T, (h, w), gap, top = max(len(x), len(y)), size, 4, 14
-    mode = 'RGB' if C == 3 else 'L'
-    blank = np.zeros(x.shape[1:], np.uint8)
-    frames = []
-    for t in range(T):
-        panels = [x[t] if t < len(x) else blank, y[t] if t < len(y) else blank, pred[t] if t < len(pred) else blank]
-        canvas = Image.new(mode, (3 * w * scale + 2 * gap, h * scale + top), 'white')
-        draw = ImageDraw.Draw(canvas)
-        for i, (p, title) in enumerate(zip(panels, ('input', 'target', 'prediction'))):
-            left = i * (w * scale + gap)
-            canvas.paste(Image.fromarray(p).resize((w * scale, h * scale), Image.NEAREST), (left, top))
-            draw.text((left + 2, 1), f"{title} {t + 1}", fill='black')
-        frames.append(canvas)
+    frames = side_by_side(x, pred, y, scale)
     fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
     frames[0].save(fn, save_all=True, append_images=frames[1:], duration=duration, loop=0)
     return fn
+
+ARRAY_SUFFIXES, ANIMATION_SUFFIXES = ('.npy', '.npz', '.pt'), ('.gif', '.mp4')
+
+def write_forecasts(out, # `.npy`/`.npz`/`.pt`: the arrays; `.gif`/`.mp4`: an animation; anything else: a folder of PNGs
+                    x:Tensor, # Inputs `[N, n_in, C, H, W]`
+                    pred:Tensor, # Forecasts `[N, n_out, C, H, W]`
+                    y:Tensor|None=None, # Targets `[N, n_out, C, H, W]`, if there are any
+                    fps:float=4, # Animations: frames per second
+                    scale:int=3, # Pictures: upscaling of each frame
+                    max_n:int=8 # Animations: sequences shown at most (one above the other)
+                   ) -> Path:
+    "Write forecasts where `out` says: arrays, an animation or PNGs of input, forecast (and target) side by side"
+    out = Path(out)
+    if out.suffix.lower() in ARRAY_SUFFIXES:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {'forecast': pred, 'input': x, **({'target': y} if y is not None else {})}
+        if out.suffix.lower() == '.npy': np.save(out, pred.numpy())
+        elif out.suffix.lower() == '.npz': np.savez_compressed(out, **{k: v.numpy() for k, v in arrays.items()})
+        else: torch.save(arrays, out)
+        return out
+    seqs = [side_by_side(x[i], pred[i], None if y is None else y[i], scale) for i in range(len(x))]
+    if out.suffix.lower() in ANIMATION_SUFFIXES:
+        seqs = seqs[:max_n]
+        frames = []
+        for t in range(len(seqs[0])):                                       # the sequences one above the other
+            ims = [s[t].convert('RGB') for s in seqs]
+            w, h = ims[0].size
+            canvas = Image.new('RGB', (w + w % 2, len(ims) * h + (len(ims) * h) % 2), 'white')      # even sides: H.264 needs them
+            for i, im in enumerate(ims): canvas.paste(im, (0, i * h))
+            frames.append(canvas)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() == '.gif': frames[0].save(out, save_all=True, append_images=frames[1:], duration=int(1000 / fps), loop=0)
+        else:
+            from moving_mnist.sequences import save_video
+            save_video(out, np.stack([np.asarray(f) for f in frames]), fps=fps)
+        return out
+    if out.exists() and not out.is_dir(): raise ValueError(f"{out}: is a file, expected a folder for the PNGs (or a .npy, .npz, .pt, .gif or .mp4 name)")
+    out.mkdir(parents=True, exist_ok=True)
+    for i, s in enumerate(seqs):
+        for t, im in enumerate(s): im.save(out/f"seq{i:03d}_step{t + 1:02d}.png")
+    return out

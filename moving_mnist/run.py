@@ -181,7 +181,8 @@ def experiment_log_cbs(names, # Loggers: 'tensorboard' and/or 'wandb'
     return cbs
 
 # %% ../nbs/27_run.ipynb #33a7a9d2
-def run_versions(device) -> dict:
+def run_versions(device # The device of the run
+                ) -> dict:
     "The library, fastai, torch and Python versions, the platform and the device of a run"
     device = torch.device(device)
     return {'moving_mnist': moving_mnist.__version__, 'fastai': fastai.__version__, 'torch': torch.__version__,
@@ -375,7 +376,8 @@ def _finish_run(learn, args:dict, out:Path, xt, yt, info:dict, background=None) 
     world = info['processes']
     res['run'] = {**learn.run_stats.as_dict(), 'train_seconds': round(info['train_s'], 1), 'total_seconds': round(time.time() - info['t_start'], 1),
                   'processes': world, 'parameters': info['parameters'], 'device': str(learn.dls.device), 'provenance': provenance(learn, world),
-                  'test_set': info['test_set'], 'n_test': len(xt), 'calibration': getattr(learn.model, 'calibration', None)}
+                  'test_set': info['test_set'], 'n_test': len(xt), 'precision': learn.precision,
+                  'calibration': getattr(learn.model, 'calibration', None)}
     res['run']['sequences_seen'] *= world
     res['config'] = {**args, 'bs': info['bs'], 'n_train': info['n_train'], 'epochs': info['epochs'], 'minutes': info['minutes'],
                      'recipe': info['recipe'], 'data': info['data'], 'versions': info['versions']}
