@@ -34,7 +34,7 @@ timeout 90 python3 -m torch.distributed.run --nproc_per_node 1 /tmp/mmnist_train
 tail -6 "$OUT/torchrun1.log" | tee -a "$OUT/summary.txt"
 
 echo "=== 2. benchmarks ($(left) s left)" | tee -a "$OUT/summary.txt"
-timeout 150 python3 bench/model_speed.py --config published --precision bf16 --compile --archs simvp_gsta,phydnet,flow_warp \
+timeout 150 python3 bench/model_speed.py --config published --precision bf16 --compile --archs simvp_gsta,tau,predrnnv2,mau,phydnet \
   --json "$OUT/model_speed.json" > "$OUT/model_speed.log" 2>&1
 tail -15 "$OUT/model_speed.log" | tee -a "$OUT/summary.txt"
 timeout 60 python3 bench/data_throughput.py --seconds 5 --device cuda > "$OUT/data_throughput.log" 2>&1

@@ -14,7 +14,7 @@ Usage: python bench/model_speed.py [--config small|published] [--archs a,b] [--c
 import argparse, copy, json, time, warnings
 warnings.filterwarnings('ignore', message='.*torch.jit.script.*is deprecated')
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F, torch._dynamo
-from fastai.vision.all import set_seed, default_device
+from fastai.vision.all import set_seed, default_device, MSELossFlat
 from moving_mnist.all import *
 
 def sync(dev):
