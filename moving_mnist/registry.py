@@ -145,12 +145,13 @@ register_arch('phydnet', PhyDNet, loss=lambda n_in, n_out: SeqSumMSE(), checkpoi
               doc="PhyDNet (Le Guen and Thome, 2020), the official code's model and recipe.")
 
 _simvp_presets = dict(small=dict(hid_S=16, hid_T=128, N_T=4), tiny=dict(hid_S=8, hid_T=32, N_T=2))
-register_arch('simvp', SimVP, config=dict(model_type='IncepU'), presets=_simvp_presets, checkpoints={'openstl': noop},
-              recipes={'published': _openstl(1e-3, published=dict(mse=32.15, mae=89.05, ssim=0.9268, ref=_OPENSTL_REF)), 'fastai': _fastai(1e-3)},
-              doc="SimVP with the IncepU translator (Gao et al., 2022), as OpenSTL runs it.")
-register_arch('simvp_gsta', SimVP, config=dict(model_type='gSTA'), presets=_simvp_presets, checkpoints={'openstl': noop},
-              recipes={'published': _openstl(1e-3, published=dict(mse=26.69, mae=77.19, ssim=0.9402, ref=_OPENSTL_REF)), 'fastai': _fastai(1e-3)},
-              doc="SimVPv2: SimVP with gated spatiotemporal attention, as OpenSTL runs it.")
+def _openstl_simvp(name, model_type, lr, mse, mae, ssim, doc, **kwargs):
+    "Register a SimVP variant of OpenSTL (only the translator's mid-block differs) with its published lr and figures"
+    register_arch(name, SimVP, config=dict(model_type=model_type), presets=_simvp_presets, checkpoints={'openstl': noop}, doc=doc,
+                  recipes={'published': _openstl(lr, published=dict(mse=mse, mae=mae, ssim=ssim, ref=_OPENSTL_REF)), 'fastai': _fastai(1e-3)}, **kwargs)
+
+_openstl_simvp('simvp', 'IncepU', 1e-3, 32.15, 89.05, 0.9268, "SimVP with the IncepU translator (Gao et al., 2022), as OpenSTL runs it.")
+_openstl_simvp('simvp_gsta', 'gSTA', 1e-3, 26.69, 77.19, 0.9402, "SimVPv2: SimVP with gated spatiotemporal attention, as OpenSTL runs it.")
 
 def _all_frames_loss(n_in, n_out):
     "OpenSTL's recurrent models' loss, the MSE over all `n_in + n_out - 1` next-frame predictions: the forecast's share"
@@ -159,55 +160,40 @@ def _all_frames_cbs(n_in, n_out):
     "... and the encoder's share, with the callbacks that split the model's outputs"
     return [ForecastCallback(), EncoderLoss(StackLoss(MSELossFlat()), alpha=(n_in - 1) / (n_in + n_out - 1))]
 
-register_arch('conv_lstm', ConvLSTMNet, loss=_all_frames_loss, cbs=_all_frames_cbs, checkpoints={'openstl': _from_openstl_convlstm},
-              presets=dict(small=dict(num_hidden=[32, 32], filter_size=5), tiny=dict(num_hidden=[8, 8], filter_size=3)),
-              recipes={'published': _openstl(5e-4, tf=dict(end_iter=50_000, granularity='element'),
-                                             published=dict(mse=29.80, mae=90.64, ssim=0.9288, ref=_OPENSTL_REF)),
-                       'fastai': _fastai(1e-3, tf=dict(end_iter=50_000, granularity='element'))},
-              doc="ConvLSTM (Shi et al., 2015) as OpenSTL benchmarks it: 4 x 128 channels, 5x5 filters, 4x4 patches, scheduled sampling.")
+def _openstl_rnn(name, model, lr, tf, mse, mae, ssim, doc, presets=None, cbs=_all_frames_cbs, **kwargs):
+    "Register a recurrent model of OpenSTL: the loss of all next-frame predictions, scheduled sampling `tf`, its published lr and figures"
+    register_arch(name, model, loss=_all_frames_loss, cbs=cbs, presets=ifnone(presets, _rnn_presets), doc=doc,
+                  recipes={'published': _openstl(lr, tf=tf, published=dict(mse=mse, mae=mae, ssim=ssim, ref=_OPENSTL_REF)),
+                           'fastai': _fastai(1e-3, tf=tf)}, **kwargs)
 
-# OpenSTL's SimVP variants: the translator's mid-block is the only difference (configs/mmnist/TAU.py, simvp/SimVP_{MogaNet,VAN,ConvNeXt}.py)
-register_arch('tau', SimVP, config=dict(model_type='tau'), presets=_simvp_presets, loss=lambda n_in, n_out: TAULoss(alpha=0.1), checkpoints={'openstl': noop},
-              recipes={'published': _openstl(1e-3, published=dict(mse=24.60, mae=71.93, ssim=0.9454, ref=_OPENSTL_REF)), 'fastai': _fastai(1e-3)},
-              doc="TAU (Tan et al., 2023): SimVP with temporal attention units and the differential divergence loss, as OpenSTL runs it.")
-register_arch('simvp_moga', SimVP, config=dict(model_type='moga'), presets=_simvp_presets, checkpoints={'openstl': noop},
-              recipes={'published': _openstl(1e-3, published=dict(mse=25.57, mae=75.19, ssim=0.9429, ref=_OPENSTL_REF)), 'fastai': _fastai(1e-3)},
-              doc="SimVP with MogaNet blocks, as OpenSTL's MetaVP benchmark runs it.")
-register_arch('simvp_van', SimVP, config=dict(model_type='van'), presets=_simvp_presets, checkpoints={'openstl': noop},
-              recipes={'published': _openstl(1e-3, published=dict(mse=26.10, mae=76.11, ssim=0.9417, ref=_OPENSTL_REF)), 'fastai': _fastai(1e-3)},
-              doc="SimVP with VAN blocks (large-kernel attention), as OpenSTL's MetaVP benchmark runs it.")
-register_arch('simvp_convnext', SimVP, config=dict(model_type='convnext'), presets=_simvp_presets, checkpoints={'openstl': noop},
-              recipes={'published': _openstl(1e-2, published=dict(mse=26.94, mae=77.23, ssim=0.9397, ref=_OPENSTL_REF)), 'fastai': _fastai(1e-3)},
-              doc="SimVP with timm's ConvNeXt blocks, as OpenSTL's MetaVP benchmark runs it (published lr 1e-2).")
-
-# OpenSTL's PredRNN family: 4x4 patches, scheduled sampling (configs/mmnist/{PredRNN,PredRNNpp,MIM,MAU}.py: from 1 down by 2e-5 per
-# iteration to 0 at 50,000, one coin per sequence and step) or reverse scheduled sampling (PredRNNv2.py: r_sampling_step_1 25,000,
-# r_sampling_step_2 50,000, r_exp_alpha 5,000), the MSE of all n_in + n_out - 1 next-frame predictions
+# OpenSTL's recurrent models: 4x4 patches, scheduled sampling (configs/mmnist/{ConvLSTM,PredRNN,PredRNNpp,MIM,MAU}.py: from 1 down
+# by 2e-5 per iteration to 0 at 50,000, one coin per sequence and step) or reverse scheduled sampling (PredRNNv2.py:
+# r_sampling_step_1 25,000, r_sampling_step_2 50,000, r_exp_alpha 5,000), the MSE of all n_in + n_out - 1 next-frame predictions
 _ss = dict(end_iter=50_000, granularity='element')
 _rss = dict(reverse=(25_000, 50_000, 5_000), granularity='element')
 _rnn_presets = dict(small=dict(num_hidden=[32, 32], filter_size=5), tiny=dict(num_hidden=[8, 8], filter_size=3))
-register_arch('predrnn', PredRNN, loss=_all_frames_loss, cbs=_all_frames_cbs, presets=_rnn_presets, checkpoints={'openstl': from_openstl_predrnn},
-              recipes={'published': _openstl(5e-4, tf=_ss, published=dict(mse=23.97, mae=72.82, ssim=0.9462, ref=_OPENSTL_REF)),
-                       'fastai': _fastai(1e-3, tf=_ss)},
-              doc="PredRNN (Wang et al., 2017) as OpenSTL benchmarks it: 4 x 128 ST-LSTM cells, 5x5 filters, 4x4 patches, scheduled sampling.")
-register_arch('predrnnpp', PredRNNpp, loss=_all_frames_loss, cbs=_all_frames_cbs, presets=_rnn_presets, checkpoints={'openstl': from_openstl_predrnnpp},
-              recipes={'published': _openstl(1e-4, tf=_ss, published=dict(mse=22.06, mae=69.58, ssim=0.9509, ref=_OPENSTL_REF)),
-                       'fastai': _fastai(1e-3, tf=_ss)},
-              doc="PredRNN++ (Wang et al., 2018) as OpenSTL benchmarks it: 4 x 128 causal LSTM cells and a gradient highway, 4x4 patches, scheduled sampling.")
-register_arch('mim', MIM, loss=_all_frames_loss, cbs=_all_frames_cbs, presets=_rnn_presets, checkpoints={'openstl': from_openstl_mim},
-              recipes={'published': _openstl(5e-4, tf=_ss, published=dict(mse=22.55, mae=69.97, ssim=0.9498, ref=_OPENSTL_REF)),
-                       'fastai': _fastai(1e-3, tf=_ss)},
-              doc="MIM (Wang et al., 2019) as OpenSTL benchmarks it: an ST-LSTM and 3 MIM blocks of 128, 4x4 patches, scheduled sampling; built for one frame size.")
-register_arch('predrnnv2', PredRNNv2, loss=_all_frames_loss, cbs=lambda n_in, n_out: _all_frames_cbs(n_in, n_out) + [DecouplingLoss(0.1)],
-              presets=_rnn_presets, checkpoints={'openstl': from_openstl_predrnn},
-              recipes={'published': _openstl(5e-4, tf=_rss, published=dict(mse=24.13, mae=73.73, ssim=0.9453, ref=_OPENSTL_REF)),
-                       'fastai': _fastai(1e-3, tf=_rss)},
-              doc="PredRNNv2 (Wang et al., 2022) as OpenSTL benchmarks it: PredRNN with the decoupling loss and reverse scheduled sampling.")
-register_arch('mau', MAU, loss=_all_frames_loss, cbs=_all_frames_cbs, checkpoints={'openstl': from_openstl_mau},
-              presets=dict(small=dict(num_hidden=[32, 32]), tiny=dict(num_hidden=[8, 8], filter_size=3)),
-              recipes={'published': _openstl(1e-3, tf=_ss, published=dict(mse=26.86, mae=78.22, ssim=0.9398, ref=_OPENSTL_REF)),
-                       'fastai': _fastai(1e-3, tf=_ss)},
-              doc="MAU (Chang et al., 2021) as OpenSTL benchmarks it: 4 x 64 motion-aware units at 1/4 of the frame, scheduled sampling; built for one frame size.")
+_openstl_rnn('conv_lstm', ConvLSTMNet, 5e-4, _ss, 29.80, 90.64, 0.9288, checkpoints={'openstl': _from_openstl_convlstm},
+             doc="ConvLSTM (Shi et al., 2015) as OpenSTL benchmarks it: 4 x 128 channels, 5x5 filters, 4x4 patches, scheduled sampling.")
+
+# OpenSTL's SimVP variants: the translator's mid-block is the only difference (configs/mmnist/TAU.py, simvp/SimVP_{MogaNet,VAN,ConvNeXt}.py)
+_openstl_simvp('tau', 'tau', 1e-3, 24.60, 71.93, 0.9454, loss=lambda n_in, n_out: TAULoss(alpha=0.1),
+               doc="TAU (Tan et al., 2023): SimVP with temporal attention units and the differential divergence loss, as OpenSTL runs it.")
+_openstl_simvp('simvp_moga', 'moga', 1e-3, 25.57, 75.19, 0.9429, "SimVP with MogaNet blocks, as OpenSTL's MetaVP benchmark runs it.")
+_openstl_simvp('simvp_van', 'van', 1e-3, 26.10, 76.11, 0.9417, "SimVP with VAN blocks (large-kernel attention), as OpenSTL's MetaVP benchmark runs it.")
+_openstl_simvp('simvp_convnext', 'convnext', 1e-2, 26.94, 77.23, 0.9397, "SimVP with timm's ConvNeXt blocks, as OpenSTL's MetaVP benchmark runs it (published lr 1e-2).")
+
+_openstl_rnn('predrnn', PredRNN, 5e-4, _ss, 23.97, 72.82, 0.9462, checkpoints={'openstl': from_openstl_predrnn},
+             doc="PredRNN (Wang et al., 2017) as OpenSTL benchmarks it: 4 x 128 ST-LSTM cells, 5x5 filters, 4x4 patches, scheduled sampling.")
+_openstl_rnn('predrnnpp', PredRNNpp, 1e-4, _ss, 22.06, 69.58, 0.9509, checkpoints={'openstl': from_openstl_predrnnpp},
+             doc="PredRNN++ (Wang et al., 2018) as OpenSTL benchmarks it: 4 x 128 causal LSTM cells and a gradient highway, 4x4 patches, scheduled sampling.")
+_openstl_rnn('mim', MIM, 5e-4, _ss, 22.55, 69.97, 0.9498, checkpoints={'openstl': from_openstl_mim},
+             doc="MIM (Wang et al., 2019) as OpenSTL benchmarks it: an ST-LSTM and 3 MIM blocks of 128, 4x4 patches, scheduled sampling; built for one frame size.")
+_openstl_rnn('predrnnv2', PredRNNv2, 5e-4, _rss, 24.13, 73.73, 0.9453, checkpoints={'openstl': from_openstl_predrnn},
+             cbs=lambda n_in, n_out: _all_frames_cbs(n_in, n_out) + [DecouplingLoss(0.1)],
+             doc="PredRNNv2 (Wang et al., 2022) as OpenSTL benchmarks it: PredRNN with the decoupling loss and reverse scheduled sampling.")
+_openstl_rnn('mau', MAU, 1e-3, _ss, 26.86, 78.22, 0.9398, checkpoints={'openstl': from_openstl_mau},
+             presets=dict(small=dict(num_hidden=[32, 32]), tiny=dict(num_hidden=[8, 8], filter_size=3)),
+             doc="MAU (Chang et al., 2021) as OpenSTL benchmarks it: 4 x 64 motion-aware units at 1/4 of the frame, scheduled sampling; built for one frame size.")
 
 register_arch('digit_tracker', DigitTracker, cbs=lambda n_in, n_out: [TrackerCalibration()], presets=dict(tiny=dict(n_fine_angles=25, n_fine_phase=8)),
               recipes={'calibrate': Recipe('calibrate', 1e-3, epochs=1, n_train=1024, precision='fp32',
