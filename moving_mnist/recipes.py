@@ -9,9 +9,10 @@ from __future__ import annotations
 import math, time
 from fastai.vision.all import *
 from .core import *
+from .metrics import ssim_per_frame, SSIM_DATA_RANGE
 
 # %% auto #0
-__all__ = ['one_cycle_torch', 'TorchOneCycle', 'PlateauEvery', 'TimeBudget', 'Recipe', 'MSEL1Loss', 'WeightedLoss']
+__all__ = ['one_cycle_torch', 'TorchOneCycle', 'PlateauEvery', 'TimeBudget', 'Recipe', 'MSEL1Loss', 'SSIMLoss', 'WeightedLoss']
 
 # %% ../nbs/20_recipes.ipynb #da5385ae
 def one_cycle_torch(step:float, # Training step (0-based)
@@ -149,6 +150,20 @@ class MSEL1Loss:
         p, t = cat_frames(pred), cat_frames(targ)
         return F.mse_loss(p, t) + self.l1 * F.l1_loss(p, t)
     def __repr__(self): return f"MSEL1Loss(l1={self.l1:g})"
+
+# %% ../nbs/20_recipes.ipynb #ca9a16db
+class SSIMLoss:
+    "`loss_func` (if any) plus `weight` x (1 - SSIM), the protocol's SSIM (`ssim_per_frame`) averaged over frames; frames in [0, 1]"
+    def __init__(self,
+                 loss_func=None, # A loss to add the SSIM term to (e.g. `MSELossFlat()`), or None for the SSIM term alone
+                 weight:float=1., # Weight of the SSIM term
+                 data_range:float=SSIM_DATA_RANGE # Data range of the SSIM (2: the published convention)
+                ):
+        self.loss_func, self.weight, self.data_range = loss_func, weight, data_range
+    def __call__(self, pred, targ, **kwargs):
+        s = 1 - ssim_per_frame(pred, targ, data_range=self.data_range).mean()
+        return self.weight * s + (self.loss_func(pred, targ, **kwargs) if self.loss_func is not None else 0)
+    def __repr__(self): return f"SSIMLoss({self.loss_func}, weight={self.weight:g})"
 
 # %% ../nbs/20_recipes.ipynb #6d963cb2
 class WeightedLoss:

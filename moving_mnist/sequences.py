@@ -21,8 +21,8 @@ __all__ = ['LUMA', 'RESIZE_METHODS', 'KINDS', 'ARRAY_EXTS', 'IMAGE_EXTS', 'VIDEO
            'detect_layout', 'load_array', 'read_array', 'natural_key', 'image_files', 'read_image_folder', 'read_video',
            'read_videos', 'save_video', 'read_source', 'split_recordings', 'RecordingSplitter', 'ClipDataset',
            'TensorSeqRGB', 'ClipDL', 'show_colour_sequences', 'show_batch', 'show_results', 'frame_stats',
-           'SeqDataLoaders', 'get_seq_dls', 'load_sequences', 'Clip', 'get_clips', 'get_array_clips', 'get_image_clips',
-           'get_video_clips', 'ClipFrames', 'ToSeq', 'SeqToFloat', 'SeqBlock']
+           'SeqDataLoaders', 'get_seq_dls', 'load_sequences', 'FlipReverse', 'Clip', 'get_clips', 'get_array_clips',
+           'get_image_clips', 'get_video_clips', 'ClipFrames', 'ToSeq', 'SeqToFloat', 'SeqBlock']
 
 # %% ../nbs/06_sequences.ipynb #eb0161e0
 LUMA = (0.299, 0.587, 0.114)              # ITU-R 601 luma weights, as PIL's convert('L')
@@ -686,6 +686,31 @@ def load_sequences(source, # Any source of `read_source`
     clips = recs.clips(n, stride)[:max_clips]
     seqs = torch.stack([recs.read(r, s, n) for r, s in clips])
     return seqs[:, :n_in], (seqs[:, n_in:] if n_out else None)
+
+# %% ../nbs/06_sequences.ipynb #900abe17
+class FlipReverse(Callback):
+    "Training batches: each clip mirrored left-right with probability `p_flip`, played backwards with probability `p_reverse`"
+    order = -5                                               # before `TeacherForcing`, which passes the targets to the model
+    def __init__(self,
+                 p_flip:float=0.5, # Probability of mirroring a clip left-right
+                 p_reverse:float=0.5 # Probability of playing a clip (inputs and targets together) backwards
+                ):
+        for k, p in (('p_flip', p_flip), ('p_reverse', p_reverse)):
+            if not 0 <= p <= 1: raise ValueError(f"{k}={p!r}, expected a probability in [0, 1]")
+        store_attr()
+    def before_batch(self):
+        if not self.training: return
+        x, y = self.xb[0], self.yb[0]
+        if not (isinstance(x, Tensor) and isinstance(y, Tensor) and x.ndim == y.ndim == 5 and x.shape[0] == y.shape[0]):
+            raise ValueError(f"FlipReverse takes batches x [bs, n_in, C, H, W], y [bs, n_out, C, H, W]; got x {_shape_of(x)}, y {_shape_of(y)}")
+        s = torch.cat([x, y], 1)
+        pick = lambda p: (torch.rand(len(s), device=s.device) < p)[:, None, None, None, None]
+        s = torch.where(pick(self.p_flip), s.flip(-1), s)
+        s = torch.where(pick(self.p_reverse), s.flip(1), s)
+        n = x.shape[1]
+        self.learn.xb, self.learn.yb = (retain_type(s[:, :n], x), *self.xb[1:]), (retain_type(s[:, n:], y), *self.yb[1:])
+
+def _shape_of(o): return list(o.shape) if isinstance(o, Tensor) else type(o).__name__
 
 # %% ../nbs/06_sequences.ipynb #7345dd46
 class Clip:
