@@ -12,9 +12,14 @@ cell metadata emptied, `#|` directives removed, show_doc inputs hidden, links to
 every internal link and anchor resolves, every image exists, and every module page documents every name the
 module exports.
 
-Usage: python docs/build.py [--skip-proc] [--check-only] [--serve]
+Tables read from run artifacts (cells marked `#| echo: false` that read `results/`) are shown, in the site and the
+README, as their stored outputs: the build runs each such cell again (the notebook's `#| hide` setup cell, then the
+cell, in the notebook's folder) and fails if what it shows now differs from what is stored, so a table cannot go
+stale after a new run; `--refresh-tables` stores the fresh outputs (then run `python docs/make_readme.py`).
+
+Usage: python docs/build.py [--skip-proc] [--check-only] [--refresh-tables] [--serve]
 """
-import argparse, copy, json, re, shutil, subprocess, sys
+import argparse, copy, json, os, re, shutil, subprocess, sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -135,6 +140,58 @@ def write_config(nav) -> Path:
     fn.write_text(yaml.safe_dump(conf, sort_keys=False))
     return fn
 
+# --------------------------------------------------------------------------- tables read from run artifacts
+_ECHO_FALSE, _HIDE = re.compile(r'^\s*#\s*\|\s*echo:\s*false', re.M), re.compile(r'^\s*#\s*\|\s*hide\b', re.M)
+_PREAMBLE = "import json\nfrom pathlib import Path\nfrom IPython.display import Markdown\nfrom fastai.vision.all import *\nfrom moving_mnist.all import *\n"
+
+def _src(c) -> str: return ''.join(c['source']) if isinstance(c['source'], list) else c['source']
+
+def artifact_cells(nb:dict) -> list:
+    "The cells of `nb` that show only their output and read a run artifact under results/"
+    return [c for c in nb['cells'] if c['cell_type'] == 'code' and _ECHO_FALSE.search(_src(c)) and re.search(r'results', _src(c), re.I)]
+
+def fresh_table(nb:dict, cell:dict, folder:Path) -> str:
+    "The Markdown `cell` shows from the artifacts as they are now: the notebook's setup cell and `cell`, run in `folder`"
+    code = [c for c in nb['cells'] if c['cell_type'] == 'code']
+    setup = _src(code[0]) if code and _HIDE.search(_src(code[0])) else ''
+    *body, last = _src(cell).rstrip().split('\n')
+    ns, cwd = {}, Path.cwd()
+    os.chdir(folder)
+    try:
+        exec(_PREAMBLE + setup, ns); exec('\n'.join(body), ns)
+        return eval(last, ns).data
+    finally: os.chdir(cwd)
+
+def stored_table(cell:dict) -> str|None:
+    "The Markdown output stored with `cell`, if any"
+    for o in cell.get('outputs', []):
+        md = o.get('data', {}).get('text/markdown')
+        if md is not None: return ''.join(md)
+    return None
+
+def artifact_tables(refresh:bool=False) -> list:
+    "Problems: the artifact tables whose stored output is not what the artifacts show now (with `refresh`, store it instead)"
+    problems, n = [], 0
+    for fn in sorted((ROOT/'nbs').rglob('*.ipynb')):
+        if any(part.startswith(('_', '.')) for part in fn.relative_to(ROOT/'nbs').parts): continue
+        nb = json.loads(fn.read_text())
+        cells, changed = artifact_cells(nb), False
+        for c in cells:
+            n += 1
+            md = fresh_table(nb, c, fn.parent)
+            if (stored_table(c) or '').rstrip() == md.rstrip(): continue
+            if not refresh:
+                problems.append(f"{fn.relative_to(ROOT)}: the table of cell {c['id']} is not what the artifacts now say: "
+                                f"run python docs/build.py --refresh-tables, then python docs/make_readme.py"); continue
+            c['outputs'] = [{'data': {'text/markdown': md.splitlines(keepends=True), 'text/plain': ['<IPython.core.display.Markdown object>']},
+                             'execution_count': None, 'metadata': {}, 'output_type': 'execute_result'}]
+            changed = True
+        if changed:
+            fn.write_text(json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + '\n')
+            print(f"refreshed the artifact tables of {fn.relative_to(ROOT)}")
+    print(f"checked {n} tables read from run artifacts")
+    return problems
+
 # --------------------------------------------------------------------------- checks
 class _Links(HTMLParser):
     def __init__(self):
@@ -197,15 +254,17 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--skip-proc', action='store_true', help="reuse _proc/ instead of running nbdev-proc-nbs")
     ap.add_argument('--check-only', action='store_true', help="only check an already built site")
+    ap.add_argument('--refresh-tables', action='store_true', help="store the fresh outputs of the tables read from run artifacts")
     ap.add_argument('--serve', action='store_true', help="serve the built site on http://127.0.0.1:8000")
     a = ap.parse_args()
+    stale = artifact_tables(refresh=a.refresh_tables)
     if not a.check_only:
         if not a.skip_proc: subprocess.run(['nbdev-proc-nbs'], cwd=ROOT, check=True)
         nav = stage()
         conf = write_config(nav)
         subprocess.run([sys.executable, '-m', 'mkdocs', 'build', '-q', '-f', str(conf)], cwd=ROOT, check=True)
     else: nav = [(None, None, page_path(p.relative_to(SRC))) for p in SRC.rglob('*.ipynb')]
-    problems = check(nav)
+    problems = stale + check(nav)
     for pr in problems: print('PROBLEM:', pr)
     print(f"site in {SITE.relative_to(ROOT)}: {'OK' if not problems else f'{len(problems)} problem(s)'}")
     if a.serve: subprocess.run([sys.executable, '-m', 'http.server', '8000', '-d', str(SITE)])
