@@ -45,6 +45,11 @@ def page_url(rel:Path) -> str:
     stem = rel.with_suffix('').as_posix()
     return '' if stem == 'index' else stem + '/'
 
+_ECHO_FALSE, _HIDE = re.compile(r'^\s*#\s*\|\s*echo:\s*false', re.M), re.compile(r'^\s*#\s*\|\s*hide\b', re.M)
+_PREAMBLE = "import json\nfrom pathlib import Path\nfrom IPython.display import Markdown\nfrom fastai.vision.all import *\nfrom moving_mnist.all import *\n"
+
+def _src(c) -> str: return ''.join(c['source']) if isinstance(c['source'], list) else c['source']
+
 # --------------------------------------------------------------------------- staging
 def _frontmatter(nb):
     "Title and description from the raw front-matter cell that nbdev-proc-nbs adds (removed from `nb`)"
@@ -87,11 +92,11 @@ def stage_notebook(src:Path, dst_rel:Path, doc_host:str) -> str:
     cells = []
     if title: cells.append(dict(cell_type='markdown', metadata={}, source=_plain_headings(f"# {title}") + "\n\n" + (f"> {desc}\n" if desc else '')))
     for c in nb['cells']:
-        src_txt = ''.join(c['source']) if isinstance(c['source'], list) else c['source']
+        src_txt = _src(c)
         c['metadata'] = {}
         if c['cell_type'] == 'markdown': c['source'] = _plain_headings(relink(src_txt))
         elif c['cell_type'] == 'code':
-            if re.search(r'^\s*#\s*\|\s*echo:\s*false', src_txt, re.M): c['metadata'] = {'tags': ['hide_input']}   # output only
+            if _ECHO_FALSE.search(src_txt): c['metadata'] = {'tags': ['hide_input']}   # output only
             keep = lambda l: not re.match(r'\s*#\s*\|', l) or re.match(r'\s*#\s*\|\s*(slow|cuda)\s*$', l)   # show the run tags
             c['source'] = '\n'.join(l for l in src_txt.split('\n') if keep(l)).strip('\n')
             c['execution_count'] = None
@@ -141,11 +146,6 @@ def write_config(nav) -> Path:
     return fn
 
 # --------------------------------------------------------------------------- tables read from run artifacts
-_ECHO_FALSE, _HIDE = re.compile(r'^\s*#\s*\|\s*echo:\s*false', re.M), re.compile(r'^\s*#\s*\|\s*hide\b', re.M)
-_PREAMBLE = "import json\nfrom pathlib import Path\nfrom IPython.display import Markdown\nfrom fastai.vision.all import *\nfrom moving_mnist.all import *\n"
-
-def _src(c) -> str: return ''.join(c['source']) if isinstance(c['source'], list) else c['source']
-
 def artifact_cells(nb:dict) -> list:
     "The cells of `nb` that show only their output and read a run artifact under results/"
     return [c for c in nb['cells'] if c['cell_type'] == 'code' and _ECHO_FALSE.search(_src(c)) and re.search(r'results', _src(c), re.I)]

@@ -703,10 +703,10 @@ class FlipReverse(Callback):
         x, y = self.xb[0], self.yb[0]
         if not (isinstance(x, Tensor) and isinstance(y, Tensor) and x.ndim == y.ndim == 5 and x.shape[0] == y.shape[0]):
             raise ValueError(f"FlipReverse takes batches x [bs, n_in, C, H, W], y [bs, n_out, C, H, W]; got x {_shape_of(x)}, y {_shape_of(y)}")
-        s = torch.cat([x, y], 1)
-        pick = lambda p: (torch.rand(len(s), device=s.device) < p)[:, None, None, None, None]
-        s = torch.where(pick(self.p_flip), s.flip(-1), s)
-        s = torch.where(pick(self.p_reverse), s.flip(1), s)
+        s = torch.cat([x, y], 1)                             # a new tensor: the picked clips are changed in place
+        for p, dim in ((self.p_flip, -1), (self.p_reverse, 1)):
+            i = torch.rand(len(s), device=s.device) < p
+            if i.any(): s[i] = s[i].flip(dim)
         n = x.shape[1]
         self.learn.xb, self.learn.yb = (retain_type(s[:, :n], x), *self.xb[1:]), (retain_type(s[:, n:], y), *self.yb[1:])
 
