@@ -30,7 +30,7 @@ APPROACHES = {
 
 def loss_of(name:str):
     base = WeightedLoss(MSEL1Loss(), 10)
-    return SSIMLoss(base) if name.endswith('ssim') or name == 'ssim_loss' else base
+    return SSIMLoss(base) if 'ssim' in name else base
 
 def run(name:str, a) -> dict:
     set_seed(a.seed)
