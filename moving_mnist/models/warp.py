@@ -1,4 +1,4 @@
-"""A small U-Net reads the last frames and predicts, for every future frame, where each of its pixels comes from in the last input frame; the forecast is the last frame resampled there. Sharp by construction, and equal to copy-last before any training.
+"""A small U-Net reads the last frames and predicts, for every future frame, where each of its pixels comes from in the last input frame; the forecast is the last frame resampled there. Sharp by construction, and equal to copy-last before any training. `FlowExtrapolation` continues a classical optical flow instead, with one learned gain per future frame: what real video needs when there are few recordings to learn from.
 
 Docs: https://tcapelle.github.io/moving_mnist/models.warp.html.md"""
 
@@ -10,7 +10,7 @@ from fastai.vision.all import *
 from ..core import *
 
 # %% auto #0
-__all__ = ['warp', 'FlowWarp', 'MultiScaleMSE']
+__all__ = ['warp', 'FlowWarp', 'horn_schunck', 'FlowExtrapolation', 'MultiScaleMSE']
 
 # %% ../../nbs/17_models.warp.ipynb #4db9eeea
 def warp(img:Tensor, # Frames to resample `[bs, C, H, W]`
@@ -74,6 +74,69 @@ class FlowWarp(Module):
     def forward(self, x):
         "`[bs, n_in, c_in, H, W]` -> `[bs, n_out, c_in, H, W]`"
         check_frames(x, self.c_in, multiple=16, n=self.n_in)
+        return warp(x[:, -1], self.flows(x))
+
+# %% ../../nbs/17_models.warp.ipynb #fe0a0002
+def _smooth(x:Tensor, sigma:float) -> Tensor:
+    "Separable Gaussian blur of `[bs, 1, H, W]`, edges replicated"
+    r = max(1, round(3 * sigma))
+    t = torch.arange(-r, r + 1, device=x.device, dtype=x.dtype)
+    k = torch.exp(-t ** 2 / (2 * sigma ** 2)); k = k / k.sum()
+    x = F.pad(x, (r, r, r, r), mode='replicate')
+    return F.conv2d(F.conv2d(x, k.view(1, 1, 1, -1)), k.view(1, 1, -1, 1))
+
+def horn_schunck(a:Tensor, # Grey frames `[bs, 1, H, W]`
+                 b:Tensor, # The frames that follow, same shape
+                 alpha:float=0.1, # Smoothness weight, in the units of the frames' values (larger: smoother, smaller flows)
+                 iters:int=100, # Jacobi iterations
+                 sigma:float=1. # Gaussian smoothing of both frames first, in pixels (0: none)
+                ) -> Tensor: # Forward flow `[bs, 2, H, W]` in pixels (x then y): what is at `p` in `a` is at `p + flow` in `b`
+    "Optical flow from `a` to `b` by Horn and Schunck's method: brightness constancy plus smoothness, Jacobi iterations"
+    if a.ndim != 4 or a.shape[1] != 1 or a.shape != b.shape:
+        raise ValueError(f"frames of shapes {list(a.shape)} and {list(b.shape)}: expected two grey batches of the same shape [bs, 1, H, W]")
+    if not alpha > 0: raise ValueError(f"alpha={alpha!r}, expected a positive number")
+    if sigma > 0: a, b = _smooth(a, sigma), _smooth(b, sigma)
+    m, d = (a + b) / 2, a.new_tensor([-0.5, 0., 0.5])
+    ix = F.conv2d(F.pad(m, (1, 1, 0, 0), mode='replicate'), d.view(1, 1, 1, 3))
+    iy = F.conv2d(F.pad(m, (0, 0, 1, 1), mode='replicate'), d.view(1, 1, 3, 1))
+    it = b - a
+    avg = a.new_tensor([[1., 2., 1.], [2., 0., 2.], [1., 2., 1.]]).view(1, 1, 3, 3) / 12     # the neighbours' mean
+    mean = lambda f: F.conv2d(F.pad(f, (1, 1, 1, 1), mode='replicate'), avg)
+    u, v, den = torch.zeros_like(a), torch.zeros_like(a), alpha ** 2 + ix ** 2 + iy ** 2
+    for _ in range(iters):
+        ub, vb = mean(u), mean(v)
+        r = (ix * ub + iy * vb + it) / den
+        u, v = ub - ix * r, vb - iy * r
+    return torch.cat([u, v], 1)
+
+# %% ../../nbs/17_models.warp.ipynb #fe0a0005
+class FlowExtrapolation(Module):
+    "Forecast by continuing the optical flow of the last two input frames, with a learned gain per future frame"
+    def __init__(self,
+                 n_in:int=10, # Input frames (the last two are used)
+                 n_out:int=10, # Frames to forecast
+                 c_in:int=1, # Channels per frame (the flow is measured on their mean)
+                 c_out:int|None=None, # Channels per output frame (must equal `c_in`: the forecast is the input warped)
+                 alpha:float=0.1, # `horn_schunck`'s smoothness weight
+                 flow_iters:int=100, # `horn_schunck`'s iterations (`iters`)
+                 sigma:float=1. # `horn_schunck`'s smoothing, in pixels
+                ):
+        if n_in < 2: raise ValueError(f"n_in={n_in}: FlowExtrapolation measures the motion between the last two input frames; expected n_in >= 2")
+        if c_out is not None and c_out != c_in: raise ValueError(f"FlowExtrapolation moves the pixels of the last frame: c_out={c_out} must equal c_in={c_in}")
+        store_attr('n_in,n_out,c_in,alpha,flow_iters,sigma'); self.c_out = c_in
+        self.gain = nn.Parameter(torch.zeros(n_out))                # 0: copy-last; 1: constant velocity
+
+    def flows(self, x:Tensor) -> Tensor:
+        "The backward flows `[bs, n_out, 2, H, W]`, in pixels: for future frame `k`, `-k * gain[k-1]` times the last motion"
+        with torch.no_grad(), torch.autocast(x.device.type, enabled=False):          # the flow in fp32; nothing to learn in it
+            g = x[:, -2:].float().mean(2, keepdim=True)
+            motion = horn_schunck(g[:, 0], g[:, 1], self.alpha, self.flow_iters, self.sigma).to(x.dtype)
+        k = torch.arange(1, self.n_out + 1, device=x.device, dtype=x.dtype)
+        return -motion[:, None] * (k * self.gain.to(x.dtype))[None, :, None, None, None]
+
+    def forward(self, x):
+        "`[bs, n_in, c_in, H, W]` -> `[bs, n_out, c_in, H, W]`"
+        check_frames(x, self.c_in, multiple=1, n=self.n_in)
         return warp(x[:, -1], self.flows(x))
 
 # %% ../../nbs/17_models.warp.ipynb #7d335ede
