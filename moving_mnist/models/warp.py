@@ -100,14 +100,13 @@ def horn_schunck(a:Tensor, # Grey frames `[bs, 1, H, W]`
     ix = F.conv2d(F.pad(m, (1, 1, 0, 0), mode='replicate'), d.view(1, 1, 1, 3))
     iy = F.conv2d(F.pad(m, (0, 0, 1, 1), mode='replicate'), d.view(1, 1, 3, 1))
     it = b - a
+    grad = torch.cat([ix, iy], 1)
     avg = a.new_tensor([[1., 2., 1.], [2., 0., 2.], [1., 2., 1.]]).view(1, 1, 3, 3) / 12     # the neighbours' mean
-    mean = lambda f: F.conv2d(F.pad(f, (1, 1, 1, 1), mode='replicate'), avg)
-    u, v, den = torch.zeros_like(a), torch.zeros_like(a), alpha ** 2 + ix ** 2 + iy ** 2
-    for _ in range(iters):
-        ub, vb = mean(u), mean(v)
-        r = (ix * ub + iy * vb + it) / den
-        u, v = ub - ix * r, vb - iy * r
-    return torch.cat([u, v], 1)
+    flow, den = torch.zeros_like(grad), alpha ** 2 + ix ** 2 + iy ** 2
+    for _ in range(iters):                                                                    # u and v as one batch of maps
+        fb = F.conv2d(F.pad(flow.view(-1, 1, *flow.shape[-2:]), (1, 1, 1, 1), mode='replicate'), avg).view_as(flow)
+        flow = fb - grad * ((grad * fb).sum(1, keepdim=True) + it) / den
+    return flow
 
 # %% ../../nbs/17_models.warp.ipynb #fe0a0005
 class FlowExtrapolation(Module):
