@@ -62,7 +62,7 @@ def train_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='mmnist_train', formatter_class=_Help,
                 description="Train a forecasting model with a named recipe on Moving MNIST or on your own sequences (--data) and evaluate "
                             f"it beside both baselines, copy-last and the blank frame. Architectures: {archs}.")
-    p.add_argument('--arch', default=None, help="registered architecture (default: digit_tracker, the main job; flow_warp with --data)")
+    p.add_argument('--arch', default=None, help="registered architecture (default: digit_tracker, the main job; flow_extrapolation with --data)")
     p.add_argument('--preset', default='default', help="model size: 'default' (published/original sizes), 'small' (minutes on a CPU) or 'tiny'")
     p.add_argument('--recipe', default=None, help="training recipe of the architecture, e.g. 'published' or 'fastai' (default: its first)")
     p.add_argument('--model', default='{}', help="model arguments as JSON, over the preset's (e.g. '{\"nf\": 16}')")

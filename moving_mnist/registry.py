@@ -202,6 +202,6 @@ register_arch('digit_tracker', DigitTracker, cbs=lambda n_in, n_out: [TrackerCal
 register_arch('flow_warp', FlowWarp, loss=lambda n_in, n_out: MultiScaleMSE(4), presets=dict(small=dict(), tiny=dict(nf=8)),
               recipes={'fastai': _fastai(2e-3, precision='fp32', n_train=1600, minutes=6)},
               doc="Forecasts by warping the last frame with predicted flows: sharp, and copy-last before training.");
-register_arch('flow_extrapolation', FlowExtrapolation, loss=lambda n_in, n_out: MultiScaleMSE(4), presets=dict(small=dict(), tiny=dict(flow_iters=20)),
+register_arch('flow_extrapolation', FlowExtrapolation, loss=lambda n_in, n_out: SSIMLoss(MultiScaleMSE(4)), presets=dict(small=dict(), tiny=dict(flow_iters=20)),
               recipes={'fastai': _fastai(1e-2, precision='fp32', n_train=1600, minutes=2)},
               doc="Continues the optical flow of the last two frames with a learned gain per future frame (n_out parameters): for real video; copy-last before training.");

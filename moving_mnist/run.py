@@ -258,7 +258,7 @@ def _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits):
     return (*make_test_set(n_test, n_in=n_in, n_out=n_out, n_obj=n_obj, digits=digits), f"make_test_set(n={n_test}, seed={TEST_SET['seed']})")
 
 def train_run(out='runs/mmnist', # The run folder (relative to the working directory, or absolute)
-              arch:str|None=None, # A registered architecture (default: 'digit_tracker' on Moving MNIST, 'flow_warp' on your own data)
+              arch:str|None=None, # A registered architecture (default: 'digit_tracker' on Moving MNIST, 'flow_extrapolation' on your own data)
               preset:str='default', # 'default' (published/original sizes), 'small' or 'tiny'
               recipe:str|None=None, # A recipe of the architecture (default: its first)
               model:dict|None=None, # Model arguments, over the preset's
@@ -294,7 +294,7 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
     t_start = time.time()
     args = {k: v for k, v in locals().items() if k not in ('extra_cbs', 't_start', 'prog')}
     data_run = data is not None
-    arch = ifnone(arch, 'flow_warp' if data_run else 'digit_tracker'); args['arch'] = arch
+    arch = ifnone(arch, 'flow_extrapolation' if data_run else 'digit_tracker'); args['arch'] = arch
     if arch not in ARCHS: raise RunConfigError(f"unknown arch {arch!r}; known archs: {', '.join(sorted(ARCHS))}")
     a = ARCHS[arch]
     try: r = a.get_recipe(recipe) if a.recipes else None
