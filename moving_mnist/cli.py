@@ -81,7 +81,7 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument('--data', default=None, help="your own sequences instead of Moving MNIST: an array file (.npy, .npz, .pt), a folder of image sequences, a video file or a folder of videos; evaluated on its held-out recordings")
     p.add_argument('--size', type=int, nargs='+', default=None, help="with --data: resize frames to H W (or one side for square frames)")
     p.add_argument('--stride', type=int, default=None, help="with --data: frames between clip starts (default: one clip per sequence; videos cut end to end)")
-    p.add_argument('--valid-pct', dest='valid_pct', type=float, default=0.2, help="with --data: fraction of the recordings held out for validation and evaluation")
+    p.add_argument('--valid-pct', dest='valid_pct', type=float, default=0.2, help="with --data: fraction of the recordings held out for validation and evaluation (of the frames, at its end, for a single recording)")
     p.add_argument('--seed', type=int, default=42, help="seed of training and of the validation set (the test set is fixed)")
     p.add_argument('--out', default='runs/mmnist', help="output folder")
     p.add_argument('--overwrite', action='store_true', help="replace an existing run in --out")

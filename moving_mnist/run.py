@@ -250,10 +250,11 @@ def resolve_device(name:str|None # 'cpu', 'cuda', 'cuda:1', ... or None (a GPU i
 # %% ../nbs/27_run.ipynb #a3071215
 def _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits):
     "The sequences a run is evaluated on, and what they are"
-    if data is not None:                                      # your own data: its validation recordings, held out by file
+    if data is not None:                                      # your own data: its validation recordings (held out by file, or the end of a single one)
         ds = dls.valid.dataset
         seqs = ds.generate(np.arange(len(ds)))
-        return seqs[:, :n_in], seqs[:, n_in:], f"the {len(ds)} validation clips of {data} (recordings held out from training)"
+        held = "its end, held out from training" if 'split' in getattr(dls, 'data_info', {}) else "recordings held out from training"
+        return seqs[:, :n_in], seqs[:, n_in:], f"the {len(ds)} validation clips of {data} ({held})"
     if test_seq: return (*load_mnist_test_seq(test_seq, n_in, n_out), str(test_seq))
     return (*make_test_set(n_test, n_in=n_in, n_out=n_out, n_obj=n_obj, digits=digits), f"make_test_set(n={n_test}, seed={TEST_SET['seed']})")
 

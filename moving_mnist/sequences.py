@@ -19,10 +19,10 @@ from .fixes import transforms_of
 # %% auto #0
 __all__ = ['LUMA', 'RESIZE_METHODS', 'KINDS', 'ARRAY_EXTS', 'IMAGE_EXTS', 'VIDEO_EXTS', 'convert_frames', 'Recordings',
            'detect_layout', 'load_array', 'read_array', 'natural_key', 'image_files', 'read_image_folder', 'read_video',
-           'read_videos', 'save_video', 'read_source', 'split_recordings', 'RecordingSplitter', 'ClipDataset',
-           'TensorSeqRGB', 'ClipDL', 'show_colour_sequences', 'show_batch', 'show_results', 'frame_stats',
-           'SeqDataLoaders', 'get_seq_dls', 'load_sequences', 'FlipReverse', 'Clip', 'get_clips', 'get_array_clips',
-           'get_image_clips', 'get_video_clips', 'ClipFrames', 'ToSeq', 'SeqToFloat', 'SeqBlock']
+           'read_videos', 'save_video', 'read_source', 'split_recordings', 'RecordingSplitter', 'split_in_time',
+           'ClipDataset', 'TensorSeqRGB', 'ClipDL', 'show_colour_sequences', 'show_batch', 'show_results',
+           'frame_stats', 'SeqDataLoaders', 'get_seq_dls', 'load_sequences', 'FlipReverse', 'Clip', 'get_clips',
+           'get_array_clips', 'get_image_clips', 'get_video_clips', 'ClipFrames', 'ToSeq', 'SeqToFloat', 'SeqBlock']
 
 # %% ../nbs/06_sequences.ipynb #eb0161e0
 LUMA = (0.299, 0.587, 0.114)              # ITU-R 601 luma weights, as PIL's convert('L')
@@ -482,6 +482,24 @@ def RecordingSplitter(valid=None, # Validation recordings: names, paths or indic
         return L(np.where(~is_val)[0].tolist()), L(np.where(is_val)[0].tolist())
     return _inner
 
+# %% ../nbs/06_sequences.ipynb #3a9f1c42
+def split_in_time(recs:Recordings, # A source of one recording
+                  valid_pct:float=0.2, # The fraction of its frames, at the end, held out for validation
+                  n:int=1 # Frames per clip: each part must hold one clip at least
+                 ) -> Recordings:
+    "Two recordings from one: its frames before the cut (training) and from the cut on (validation)"
+    if len(recs) != 1: raise ValueError(f"the source holds {len(recs)} recordings: split_in_time cuts a single recording; expected one (or split_recordings)")
+    if not isinstance(valid_pct, (int, float)) or not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct!r}: expected a fraction in (0, 1), or valid=")
+    T, name = recs.lengths[0], recs.names[0]
+    cut = int(round(T * (1 - valid_pct)))
+    if min(cut, T - cut) < n:
+        raise ValueError(f"{recs.label(0)} has {T} frames: cut in time at frame {cut} (valid_pct={valid_pct:g}), its parts of {cut} and {T - cut} frames "
+                         f"must each hold a clip of n_in + n_out = {n}; expected a recording of at least {max(2 * n, math.ceil(n / min(valid_pct, 1 - valid_pct)))} frames, another valid_pct, or valid= another source")
+    f = recs.frames[0]
+    return Recordings([f[:cut], f[cut:]], names=[f"{name}[0:{cut}]", f"{name}[{cut}:{T}]"], kind=recs.kind,
+                      info={**recs.info, 'split': f"one recording cut in time: frames 0..{cut - 1} train, {cut}..{T - 1} validate"},
+                      size=recs.size, channels=recs.channels, resize=recs.resize, paths=None if recs.paths is None else recs.paths * 2)
+
 # %% ../nbs/06_sequences.ipynb #a24acefc
 class ClipDataset:
     "Clips `(recording, start)` of `n_in + n_out` frames of `Recordings`, served a batch at a time (`generate`), as `MovingMNIST` serves sequences"
@@ -606,7 +624,7 @@ def get_seq_dls(source, # An array or tensor, an array file (.npy, .npz, .pt), a
                 n_in:int=10, # Input frames
                 n_out:int=10, # Output frames
                 bs:int=16, # Batch size
-                valid_pct:float=0.2, # Fraction of the recordings held out for validation (when `valid` is None)
+                valid_pct:float=0.2, # Fraction of the recordings held out for validation (when `valid` is None; of the frames, for one recording)
                 valid=None, # Validation recordings of `source` (names, paths, indices), or another source
                 size=None, # Resize frames to `(H, W)` (or an int); None: as stored
                 stride:int|None=None, # Frames between clip starts; None: a sequence is one clip (arrays, image folders), videos are cut end to end
@@ -633,6 +651,7 @@ def get_seq_dls(source, # An array or tensor, an array file (.npy, .npz, .pt), a
     n = n_in + n_out
     read_kw = dict(layout=layout, size=size, channels=channels, resize=resize, key=key, n=n, frame_step=frame_step, max_frames=max_frames)
     recs = read_source(source, **read_kw)
+    if valid is None and len(recs) == 1: recs, valid = split_in_time(recs, valid_pct, n), 1    # one recording: cut in time
     if _is_recording_ref(recs, valid): (trn, val), vrecs = split_recordings(recs, valid, valid_pct, seed), recs
     else:
         vrecs = read_source(valid, **{**read_kw, 'channels': ifnone(channels, recs.frame_shape[0])})
