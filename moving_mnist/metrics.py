@@ -11,10 +11,10 @@ from .core import *
 from .frames import check_frames_in
 
 # %% auto #0
-__all__ = ['SSIM_DATA_RANGE', 'BASELINES', 'HIGHER_IS_BETTER', 'mse_per_frame', 'mae_per_frame', 'psnr_per_frame',
+__all__ = ['SSIM_DATA_RANGE', 'BASELINES', 'HIGHER_IS_BETTER', 'PLATEAU_TOL', 'mse_per_frame', 'mae_per_frame', 'psnr_per_frame',
            'ssim_per_frame', 'frame_mse', 'frame_mae', 'psnr', 'ssim', 'CopyLastFrame', 'BlankFrame', 'best_baseline',
-           'beats_baselines', 'forecast_horizon', 'results_table', 'horizon_summary', 'find_normalize', 'to_pixels',
-           'from_pixels', 'SeqMetric', 'FrameMSE', 'FrameMAE', 'FramePSNR', 'FrameSSIM', 'mmnist_metrics',
+           'beats_baselines', 'forecast_horizon', 'blank_plateau', 'results_table', 'horizon_summary', 'find_normalize',
+           'to_pixels', 'from_pixels', 'SeqMetric', 'FrameMSE', 'FrameMAE', 'FramePSNR', 'FrameSSIM', 'mmnist_metrics',
            'plot_per_frame', 'MultiImageDice']
 
 # %% ../nbs/05_metrics.ipynb #c4617249
@@ -178,6 +178,22 @@ def forecast_horizon(res:dict, # An evaluation result, with per-frame values (`r
 
 # %% ../nbs/05_metrics.ipynb #45f19660
 _NAMES = {'model': 'model', 'copy_last': 'copy-last', 'blank': 'blank frame'}
+PLATEAU_TOL = 0.02
+
+def blank_plateau(res:dict, # An evaluation result with per-frame MSEs of the model and the blank frame
+                  tol:float=PLATEAU_TOL # Relative distance to the blank frame's MSE that counts as level with it
+                 ) -> list:
+    "The forecast frames (from 1) at which the model's MSE is within `tol` of the blank frame's: it draws almost nothing there"
+    m, b = (torch.as_tensor(res[k]['per_frame']['mse'], dtype=torch.float64) for k in ('model', 'blank'))
+    return [i + 1 for i in torch.nonzero((m - b).abs() <= tol * b).flatten().tolist()]
+
+def _frames(fs) -> str:
+    "`[3, 4, 5, 8]` -> '3-5, 8'"
+    runs = []
+    for f in fs:
+        if runs and f == runs[-1][1] + 1: runs[-1][1] = f
+        else: runs.append([f, f])
+    return ', '.join(f"{a}-{b}" if b > a else f"{a}" for a, b in runs)
 
 def results_table(res:dict, # An evaluation result: `{'model': ..., 'copy_last': ..., 'blank': ...}`
                   label:str='model' # The name of the model's row
@@ -193,6 +209,7 @@ def results_table(res:dict, # An evaluation result: `{'model': ..., 'copy_last':
                     f"horizon: 0 of {n} frames (does not beat both baselines on MSE and SSIM even at the first frame)")
         won, lost = [m.upper() for m, w in wins.items() if w], [m.upper() for m, w in wins.items() if not w]
         rows.append(f"beats the better baseline on: {', '.join(won) or 'nothing'}" + (f" (not on {', '.join(lost)})" if lost and won else ''))
+        if p := blank_plateau(res): rows.append(f"plateau: at frame(s) {_frames(p)} the MSE is within {PLATEAU_TOL:.0%} of the blank frame's (almost nothing drawn there)")
     return '\n'.join(rows)
 
 def horizon_summary(res:dict, # An evaluation result: `{'model': ..., 'copy_last': ..., 'blank': ...}`
@@ -204,7 +221,9 @@ def horizon_summary(res:dict, # An evaluation result: `{'model': ..., 'copy_last
     h = forecast_horizon(res)
     say = lambda k: f"up to frame {k}" if k else "not even at the first frame"
     return (f"Of {n} forecast frames, {label} beats the blank frame on MSE {say(hb['mse'])} and on SSIM {say(hb['ssim'])}; "
-            f"it beats both baselines on both metrics {say(h)} (its horizon: {h}).")
+            f"it beats both baselines on both metrics {say(h)} (its horizon: {h})." +
+            (f" At frame(s) {_frames(p)} its MSE is within {PLATEAU_TOL:.0%} of the blank frame's: a plateau at the blank level, "
+             f"where it draws almost nothing." if (p := blank_plateau(res)) else ''))
 
 # %% ../nbs/05_metrics.ipynb #c02fbdbb
 def find_normalize(dls # `DataLoaders` (or a `DataLoader`)
