@@ -254,7 +254,7 @@ def _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits):
         ds = dls.valid.dataset
         seqs = ds.generate(np.arange(len(ds)))
         held = "its end, held out from training" if 'split' in getattr(dls, 'data_info', {}) else "recordings held out from training"
-        return seqs[:, :n_in], seqs[:, n_in:], f"the {len(ds)} validation clips of {data} ({held})"
+        return seqs[:, :n_in], seqs[:, n_in:], f"the {len(ds)} validation clip{'s' if len(ds) != 1 else ''} of {data} ({held})"
     if test_seq: return (*load_mnist_test_seq(test_seq, n_in, n_out), str(test_seq))
     return (*make_test_set(n_test, n_in=n_in, n_out=n_out, n_obj=n_obj, digits=digits), f"make_test_set(n={n_test}, seed={TEST_SET['seed']})")
 
