@@ -340,15 +340,20 @@ def plot_per_frame(curves:dict, # An evaluation result (`evaluate_with_copy_last
         return ax
     axs = ax if ax is not None else plt.subplots(1, len(metrics), figsize=ifnone(figsize, (4.5 * len(metrics), 3)), squeeze=False)[1][0]
     h = forecast_horizon(curves) if all(m in curves['model']['per_frame'] for m in ('mse', 'ssim')) else None
+    plateau = blank_plateau(curves) if 'blank' in curves and 'mse' in curves['model']['per_frame'] else []
     for a, m in zip(axs, metrics):
         v = curves['model']['per_frame'][m]
         a.plot(range(1, len(v) + 1), v, marker='o', ms=3, label=label, color='tab:blue')
         for b in BASELINES:
             if b in curves: a.plot(range(1, len(v) + 1), curves[b]['per_frame'][m], marker='.', ms=3, **_STYLE[b])
         if h: a.axvspan(0.5, h + 0.5, color='tab:green', alpha=0.08, label=f'beats both (frames 1-{h})')
+        for i, f in enumerate(plateau):
+            a.axvspan(f - 0.5, f + 0.5, facecolor='none', edgecolor='grey', hatch='//', lw=0, alpha=0.4,
+                      label=f'level with the blank frame (MSE within {PLATEAU_TOL:.0%})' if i == 0 else None)
         a.set_xlabel('forecast frame'); a.set_ylabel(f"per-frame {m.upper()}"); a.grid(alpha=0.3); a.set_xlim(0.5, len(v) + 0.5)
         a.xaxis.set_major_locator(MaxNLocator(integer=True))
     axs[0].legend(fontsize=8)
+    if ax is None: axs[0].figure.tight_layout()                     # the second panel's label clear of the first
     return axs
 
 # %% ../nbs/05_metrics.ipynb #b9cc904e
