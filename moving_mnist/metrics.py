@@ -319,11 +319,11 @@ def mmnist_metrics(ssim_data_range:float=SSIM_DATA_RANGE # Data range of the SSI
 # %% ../nbs/05_metrics.ipynb #45adf8a8
 def _is_result(o) -> bool: return isinstance(o, dict) and isinstance(o.get('model'), dict) and 'per_frame' in o['model']
 
-_STYLE = {'copy_last': dict(ls='--', color='tab:orange', label='copy-last'), 'blank': dict(ls=':', color='tab:gray', label='blank frame')}
+_STYLE = {'copy_last': dict(ls='--', color='black', label='copy-last'), 'blank': dict(ls=':', color='tab:gray', label='blank frame')}   # models: the colour cycle
 
 def plot_per_frame(curves:dict, # An evaluation result (`evaluate_with_copy_last`), or `{label: SeqMetric or per-frame values}`
                    ylabel:str|None=None, # Label of the y axis (`{label: values}` curves; default 'per-frame MSE')
-                   ax=None, # Axes to draw on: one per metric for a result (default: a new figure)
+                   ax=None, # Axes to draw on: one per metric for a result (default: a new figure); axes that hold a result already get one more model
                    figsize=None, # Size of a new figure
                    metrics=('mse', 'ssim'), # For an evaluation result: one panel per metric
                    label:str='model' # For an evaluation result: the name of the model's curve
@@ -342,10 +342,11 @@ def plot_per_frame(curves:dict, # An evaluation result (`evaluate_with_copy_last
     h = forecast_horizon(curves) if all(m in curves['model']['per_frame'] for m in ('mse', 'ssim')) else None
     plateau = blank_plateau(curves) if 'blank' in curves and 'mse' in curves['model']['per_frame'] else []
     for a, m in zip(axs, metrics):
-        v = curves['model']['per_frame'][m]
-        a.plot(range(1, len(v) + 1), v, marker='o', ms=3, label=label, color='tab:blue')
+        v, drawn = curves['model']['per_frame'][m], {l.get_label() for l in a.get_lines()}
+        a.plot(range(1, len(v) + 1), v, marker='o', ms=3, label=label)
         for b in BASELINES:
-            if b in curves: a.plot(range(1, len(v) + 1), curves[b]['per_frame'][m], marker='.', ms=3, **_STYLE[b])
+            if b in curves and _STYLE[b]['label'] not in drawn: a.plot(range(1, len(v) + 1), curves[b]['per_frame'][m], marker='.', ms=3, **_STYLE[b])
+        if drawn: continue                                          # another model on these axes: its horizon is not shaded
         if h: a.axvspan(0.5, h + 0.5, color='tab:green', alpha=0.08, label=f'beats both (frames 1-{h})')
         for i, f in enumerate(plateau):
             a.axvspan(f - 0.5, f + 0.5, facecolor='none', edgecolor='grey', hatch='//', lw=0, alpha=0.4,
