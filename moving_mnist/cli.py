@@ -81,6 +81,7 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument('--data', default=None, help="your own sequences instead of Moving MNIST: an array file (.npy, .npz, .pt), a folder of image sequences, a video file or a folder of videos; evaluated on its held-out recordings")
     p.add_argument('--size', type=int, nargs='+', default=None, help="with --data: resize frames to H W (or one side for square frames)")
     p.add_argument('--stride', type=int, default=None, help="with --data: frames between clip starts (default: one clip per sequence; videos cut end to end)")
+    p.add_argument('--valid', default=None, help="with --data: validate and evaluate on these instead: another video, file or folder, or the name of a recording of --data")
     p.add_argument('--valid-pct', dest='valid_pct', type=float, default=0.2, help="with --data: fraction of the recordings held out for validation and evaluation (of the frames, at its end, for a single recording)")
     p.add_argument('--seed', type=int, default=42, help="seed of training and of the validation set (the test set is fixed)")
     p.add_argument('--out', default='runs/mmnist', help="output folder")
@@ -118,6 +119,7 @@ def train_main(argv=None, # Command-line arguments (default: `sys.argv`)
     if min(args.n_obj) < 1: raise CLIError(f"--n_obj {' '.join(map(str, args.n_obj))}: expected at least one digit per sequence (every frame would be blank)")
     if not 0 < args.valid_pct < 1: raise CLIError(f"--valid-pct {args.valid_pct}: expected a fraction between 0 and 1")
     if args.data is not None and not Path(args.data).exists(): raise FileNotFoundError(f"--data {args.data}: no such file or folder")
+    if args.valid is not None and args.data is None: raise CLIError(f"--valid {args.valid}: only with --data (Moving MNIST runs validate on sequences of held-out digits)")
     kw = {**vars(args), 'model': _json_arg('model', args.model), 'size': _size_arg(args.size),
           'n_obj': args.n_obj if len(args.n_obj) > 1 else args.n_obj[0]}
     return train_run(**kw, extra_cbs=extra_cbs, prog='mmnist_train')

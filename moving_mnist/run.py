@@ -205,7 +205,7 @@ def write_json(fn, # The file to write
 
 RUN_FILES = ('model.pkl', 'metrics.json', 'config.json', 'log.csv', 'checkpoints')     # what a run folder holds (an existing run)
 SAME_FOR_RESUME = ('arch', 'preset', 'recipe', 'model', 'epochs', 'minutes', 'n_in', 'n_out', 'n_obj', 'bs', 'lr', 'n_train', 'n_valid', 'seed',
-                   'digits', 'data', 'size', 'stride', 'valid_pct')
+                   'digits', 'data', 'size', 'stride', 'valid_pct', 'valid')
 
 def prepare_run_folder(out, # The run folder
                        args:dict, # The run's arguments (compared with those of the run to resume)
@@ -253,8 +253,10 @@ def _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits):
     if data is not None:                                      # your own data: its validation recordings (held out by file, or the end of a single one)
         ds = dls.valid.dataset
         seqs = ds.generate(np.arange(len(ds)))
-        held = "its end, held out from training" if 'split' in getattr(dls, 'data_info', {}) else "recordings held out from training"
-        return seqs[:, :n_in], seqs[:, n_in:], f"the {len(ds)} validation clip{'s' if len(ds) != 1 else ''} of {data} ({held})"
+        info = getattr(dls, 'data_info', {}) or {}
+        other = (info.get('valid') or {}).get('source')                  # `valid`: another source
+        held = "another source" if other else "its end, held out from training" if 'split' in info else "recordings held out from training"
+        return seqs[:, :n_in], seqs[:, n_in:], f"the {len(ds)} validation clip{'s' if len(ds) != 1 else ''} of {other or data} ({held})"
     if test_seq: return (*load_mnist_test_seq(test_seq, n_in, n_out), str(test_seq))
     return (*make_test_set(n_test, n_in=n_in, n_out=n_out, n_obj=n_obj, digits=digits), f"make_test_set(n={n_test}, seed={TEST_SET['seed']})")
 
@@ -279,6 +281,7 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
               size=None, # Your own data: resize frames to `(H, W)` (or an int)
               stride:int|None=None, # Your own data: frames between clip starts
               valid_pct:float=0.2, # Your own data: fraction of the recordings held out for validation and evaluation
+              valid=None, # Your own data: the validation and evaluation recordings instead (names of recordings of `data`, or another source)
               seed:int=42, # Seed of training and of the validation split
               overwrite:bool=False, # Replace an existing run in `out`
               resume:bool=False, # Continue the run in `out` from its last checkpoint (same arguments)
@@ -296,6 +299,7 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
     args = {k: v for k, v in locals().items() if k not in ('extra_cbs', 't_start', 'prog')}
     data_run = data is not None
     arch = ifnone(arch, 'flow_extrapolation' if data_run else 'digit_tracker'); args['arch'] = arch
+    if valid is not None and not data_run: raise RunConfigError(f"valid={valid!r} is for your own data (data=); Moving MNIST runs validate on sequences of held-out digits")
     if arch not in ARCHS: raise RunConfigError(f"unknown arch {arch!r}; known archs: {', '.join(sorted(ARCHS))}")
     a = ARCHS[arch]
     try: r = a.get_recipe(recipe) if a.recipes else None
@@ -311,7 +315,7 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
     set_seed(seed, reproducible=True)
     digits = ifnone(digits, DATA_PATH)
     try:
-        if data_run: dls = get_seq_dls(data, n_in, n_out, bs=bs, valid_pct=valid_pct, size=size, stride=stride, seed=seed, device=dev, num_workers=num_workers)
+        if data_run: dls = get_seq_dls(data, n_in, n_out, bs=bs, valid_pct=valid_pct, valid=valid, size=size, stride=stride, seed=seed, device=dev, num_workers=num_workers)
         else: dls = get_mmnist_dls(n_in, n_out, n_obj, n_train, n_valid, bs, seed=seed, digits=digits, device=dev, num_workers=num_workers)
         xt, yt, test_desc = _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits)
         learn = mmnist_learner(dls, arch, arch_config=model, preset=preset, recipe=recipe, lr=lr, precision=precision, compile=compile,
