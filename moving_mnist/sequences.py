@@ -445,6 +445,9 @@ def _match(recs:Recordings, v) -> int|None:
                 except OSError: pass
     return None
 
+def _check_valid_pct(valid_pct):
+    if not isinstance(valid_pct, (int, float)) or not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct!r}: expected a fraction in (0, 1), or valid=")
+
 def split_recordings(recs:Recordings, # The recordings to split
                      valid=None, # Validation recordings: names, paths or indices (a single one, or a list)
                      valid_pct:float=0.2, # Else: this fraction of the recordings, drawn with `seed`
@@ -460,9 +463,9 @@ def split_recordings(recs:Recordings, # The recordings to split
                                      f"{recs.names[:8]}{' ...' if n > 8 else ''}, their paths, or indices 0..{n - 1}")
         val = sorted(set(idx))
     else:
-        if not isinstance(valid_pct, (int, float)) or not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct!r}: expected a fraction in (0, 1), or valid=")
+        _check_valid_pct(valid_pct)
         if n < 2: raise ValueError(f"the source holds one recording ({recs.label(0)}): splitting by recording needs at least 2; "
-                                   f"pass valid= another source, or cut the recording into several files")
+                                   f"pass valid= another source, or cut it in time with split_in_time (as get_seq_dls does)")
         k = min(n - 1, max(1, round(valid_pct * n)))
         val = sorted(np.random.default_rng(seed).permutation(n)[:k].tolist())
     train = [i for i in range(n) if i not in set(val)]
@@ -489,7 +492,7 @@ def split_in_time(recs:Recordings, # A source of one recording
                  ) -> Recordings:
     "Two recordings from one: its frames before the cut (training) and from the cut on (validation)"
     if len(recs) != 1: raise ValueError(f"the source holds {len(recs)} recordings: split_in_time cuts a single recording; expected one (or split_recordings)")
-    if not isinstance(valid_pct, (int, float)) or not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct!r}: expected a fraction in (0, 1), or valid=")
+    _check_valid_pct(valid_pct)
     T, name = recs.lengths[0], recs.names[0]
     cut = int(round(T * (1 - valid_pct)))
     if min(cut, T - cut) < n:
