@@ -448,6 +448,16 @@ def _match(recs:Recordings, v) -> int|None:
 def _check_valid_pct(valid_pct):
     if not isinstance(valid_pct, (int, float)) or not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct!r}: expected a fraction in (0, 1), or valid=")
 
+def _time_cut(recs:Recordings, valid_pct:float, n:int) -> int:
+    "The frame at which the one recording of `recs` is cut in time: its last `valid_pct` of frames validate; each part holds `n` frames"
+    _check_valid_pct(valid_pct)
+    T = recs.lengths[0]
+    cut = int(round(T * (1 - valid_pct)))
+    if min(cut, T - cut) < n:
+        raise ValueError(f"{recs.label(0)} has {T} frames: cut in time at frame {cut} (valid_pct={valid_pct:g}), its parts of {cut} and {T - cut} frames "
+                         f"must each hold a clip of n_in + n_out = {n}; expected a recording of at least {max(2 * n, math.ceil(n / min(valid_pct, 1 - valid_pct)))} frames, another valid_pct, or valid= another source")
+    return cut
+
 def split_recordings(recs:Recordings, # The recordings to split
                      valid=None, # Validation recordings: names, paths or indices (a single one, or a list)
                      valid_pct:float=0.2, # Else: this fraction of the recordings, drawn with `seed`
@@ -465,7 +475,7 @@ def split_recordings(recs:Recordings, # The recordings to split
     else:
         _check_valid_pct(valid_pct)
         if n < 2: raise ValueError(f"the source holds one recording ({recs.label(0)}): splitting by recording needs at least 2; "
-                                   f"pass valid= another source, or cut it in time with split_in_time (as get_seq_dls does)")
+                                   f"pass valid= another source, or cut it in time with split_in_time (as get_seq_dls and RecordingSplitter do)")
         k = min(n - 1, max(1, round(valid_pct * n)))
         val = sorted(np.random.default_rng(seed).permutation(n)[:k].tolist())
     train = [i for i in range(n) if i not in set(val)]
@@ -473,13 +483,22 @@ def split_recordings(recs:Recordings, # The recordings to split
     return train, val
 
 def RecordingSplitter(valid=None, # Validation recordings: names, paths or indices
-                      valid_pct:float=0.2, # Else: this fraction of the recordings, drawn with `seed`
+                      valid_pct:float=0.2, # Else: this fraction of the recordings, drawn with `seed` (of the frames, for one recording)
                       seed:int|None=42 # Seed of the draw
                      ):
     "A `DataBlock` splitter of `Clip` items by recording (file, folder, array sequence): no clip of a validation recording is in training"
     def _inner(items):
         if not len(items): raise ValueError("no clips to split")
         recs = items[0].recs
+        if valid is None and len(recs) == 1:                     # one recording: cut in time, as `split_in_time`
+            n = items[0].n
+            cut = _time_cut(recs, valid_pct, n)
+            starts = np.array([it.start for it in items])
+            trn, val = np.where(starts + n <= cut)[0], np.where(starts >= cut)[0]
+            if not len(trn) or not len(val):
+                raise ValueError(f"{recs.label(0)} cut in time at frame {cut} (valid_pct={valid_pct:g}): no clip of {n} frames starts "
+                                 f"{'and ends before' if not len(trn) else 'at or after'} the cut; expected clips on both sides (a smaller stride, another valid_pct)")
+            return L(trn.tolist()), L(val.tolist())
         v = set(split_recordings(recs, valid, valid_pct, seed)[1])
         is_val = np.array([it.r in v for it in items])
         return L(np.where(~is_val)[0].tolist()), L(np.where(is_val)[0].tolist())
@@ -492,12 +511,7 @@ def split_in_time(recs:Recordings, # A source of one recording
                  ) -> Recordings:
     "Two recordings from one: its frames before the cut (training) and from the cut on (validation)"
     if len(recs) != 1: raise ValueError(f"the source holds {len(recs)} recordings: split_in_time cuts a single recording; expected one (or split_recordings)")
-    _check_valid_pct(valid_pct)
-    T, name = recs.lengths[0], recs.names[0]
-    cut = int(round(T * (1 - valid_pct)))
-    if min(cut, T - cut) < n:
-        raise ValueError(f"{recs.label(0)} has {T} frames: cut in time at frame {cut} (valid_pct={valid_pct:g}), its parts of {cut} and {T - cut} frames "
-                         f"must each hold a clip of n_in + n_out = {n}; expected a recording of at least {max(2 * n, math.ceil(n / min(valid_pct, 1 - valid_pct)))} frames, another valid_pct, or valid= another source")
+    T, name, cut = recs.lengths[0], recs.names[0], _time_cut(recs, valid_pct, n)
     f = recs.frames[0]
     return Recordings([f[:cut], f[cut:]], names=[f"{name}[0:{cut}]", f"{name}[{cut}:{T}]"], kind=recs.kind,
                       info={**recs.info, 'split': f"one recording cut in time: frames 0..{cut - 1} train, {cut}..{T - 1} validate"},
