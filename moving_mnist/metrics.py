@@ -13,9 +13,9 @@ from .frames import check_frames_in
 # %% auto #0
 __all__ = ['SSIM_DATA_RANGE', 'BASELINES', 'HIGHER_IS_BETTER', 'PLATEAU_TOL', 'mse_per_frame', 'mae_per_frame', 'psnr_per_frame',
            'ssim_per_frame', 'frame_mse', 'frame_mae', 'psnr', 'ssim', 'CopyLastFrame', 'BlankFrame', 'best_baseline',
-           'beats_baselines', 'forecast_horizon', 'blank_plateau', 'results_table', 'horizon_summary', 'find_normalize',
-           'to_pixels', 'from_pixels', 'SeqMetric', 'FrameMSE', 'FrameMAE', 'FramePSNR', 'FrameSSIM', 'mmnist_metrics',
-           'plot_per_frame', 'MultiImageDice']
+           'beats_baselines', 'forecast_horizon', 'blank_plateau', 'results_table', 'horizon_summary', 'result_summary',
+           'find_normalize', 'to_pixels', 'from_pixels', 'SeqMetric', 'FrameMSE', 'FrameMAE', 'FramePSNR', 'FrameSSIM',
+           'mmnist_metrics', 'plot_per_frame', 'MultiImageDice']
 
 # %% ../nbs/05_metrics.ipynb #c4617249
 SSIM_DATA_RANGE = 2.   # the data range behind published SSIMs (scikit-image's float default at the time)
@@ -224,6 +224,13 @@ def horizon_summary(res:dict, # An evaluation result: `{'model': ..., 'copy_last
             f"it beats both baselines on both metrics {say(h)} (its horizon: {h})." +
             (f" At frame(s) {_frames(p)} its MSE is within {PLATEAU_TOL:.0%} of the blank frame's: a plateau at the blank level, "
              f"where it draws almost nothing." if (p := blank_plateau(res)) else ''))
+
+# %% ../nbs/05_metrics.ipynb #17da884e
+def result_summary(res:dict, # An evaluation result: `{'model': ..., 'copy_last': ..., 'blank': ..., 'horizon': ...}`
+                   digits:int=3 # Decimal places kept
+                  ) -> dict:
+    "Each forecaster's overall MSE, MAE, PSNR and SSIM rounded to `digits` (no per-frame curves); other entries as they are"
+    return {k: ({m: round(v[m], digits) for m in ('mse', 'mae', 'psnr', 'ssim')} if isinstance(v, dict) else v) for k, v in res.items()}
 
 # %% ../nbs/05_metrics.ipynb #c02fbdbb
 def find_normalize(dls # `DataLoaders` (or a `DataLoader`)
