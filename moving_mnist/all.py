@@ -10,6 +10,7 @@ __all__ = []
 # %% ../nbs/30_all.ipynb #e6accb03
 from .frames import *
 from .digits import *
+from .files import *
 from .fixes import *
 from .generator import *
 from .testset import *

@@ -8,6 +8,7 @@ Docs: https://tcapelle.github.io/moving_mnist/checkpoints.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .registry import ARCHS, get_arch
+from .files import load_torch
 
 # %% auto #0
 __all__ = ['CHECKPOINT_SOURCES', 'checkpoint_sources', 'read_state_dict', 'import_checkpoint']
@@ -19,16 +20,12 @@ def checkpoint_sources() -> dict:
 
 CHECKPOINT_SOURCES = checkpoint_sources()
 
-def read_state_dict(ckpt # A checkpoint path, a loaded checkpoint, or a module
+def read_state_dict(ckpt, # A checkpoint path, a loaded checkpoint, or a module
+                    trusted:bool=False, # Unpickle anything in the file (it can run code): only for files you trust
+                    trust_hint:str='trusted=True' # How the user passes `trusted`, for the refusal's message
                    ) -> dict:
     "A flat state dict from a path or a loaded checkpoint (plain, `'state_dict'`, `'model'`), prefixes `model.`/`module.` removed"
-    if isinstance(ckpt, (str, Path)):
-        fn = Path(ckpt)
-        if not fn.is_file(): raise FileNotFoundError(f"{fn}: no such checkpoint file")
-        try: obj = torch.load(fn, map_location='cpu', weights_only=True)
-        except Exception:
-            try: obj = torch.load(fn, map_location='cpu', weights_only=False)   # Lightning checkpoints pickle their hyper-parameters
-            except Exception as e: raise ValueError(f"{fn}: not a PyTorch checkpoint ({type(e).__name__}: {e})") from None
+    if isinstance(ckpt, (str, Path)): obj = load_torch(ckpt, 'checkpoint', trusted=trusted, trust_hint=trust_hint)
     else: obj = ckpt
     if isinstance(obj, nn.Module): obj = obj.state_dict()
     if not isinstance(obj, dict): raise ValueError(f"a checkpoint of type {type(obj).__name__}: expected a state dict or a dict holding 'state_dict'")
@@ -48,7 +45,9 @@ def import_checkpoint(ckpt, # A checkpoint path or a loaded checkpoint (see abov
                       n_out:int=10, # Forecast frames (the published: 10)
                       c_in:int=1, # Channels per frame
                       arch_config:dict|None=None, # Model arguments, if the checkpoint's configuration is not the published one
-                      size=(64, 64) # Frame size, for models built for one size (MIM, MAU)
+                      size=(64, 64), # Frame size, for models built for one size (MIM, MAU)
+                      trusted:bool=False, # Unpickle anything in the file (it can run code): only for files you trust
+                      trust_hint:str='trusted=True' # How the user passes `trusted`, for the refusal's message
                      ) -> nn.Module:
     "Our model for `arch` with the weights of an OpenSTL or official PhyDNet checkpoint, computing the same forecast"
     sources = checkpoint_sources()
@@ -57,7 +56,7 @@ def import_checkpoint(ckpt, # A checkpoint path or a loaded checkpoint (see abov
         raise ValueError(f"arch={arch!r} cannot be imported from {source!r}: {source} checkpoints import as {', '.join(sources[source])}")
     a = get_arch(arch)
     model = a.build(n_in, n_out, c_in, c_in, arch_config=arch_config, size=size)
-    sd = a.checkpoints[source](read_state_dict(ckpt))
+    sd = a.checkpoints[source](read_state_dict(ckpt, trusted, trust_hint))
     ours = model.state_dict()
     missing, unexpected = [k for k in ours if k not in sd], [k for k in sd if k not in ours]
     if missing or unexpected:

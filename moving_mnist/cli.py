@@ -132,11 +132,14 @@ def mmnist_train():
 def eval_parser() -> argparse.ArgumentParser:
     "The arguments of `mmnist_eval`"
     p = _Parser(prog='mmnist_eval', formatter_class=_Help,
-                description="Evaluate an exported learner (from mmnist_train or learn.export), or a published checkpoint with "
+                description="Evaluate a trained model (model.safetensors or model.pkl, from mmnist_train), or a published checkpoint with "
                             "--import, beside both baselines on a fixed test set or on your own sequences.")
-    p.add_argument('model', help="exported learner (.pkl), or a checkpoint with --import")
+    p.add_argument('model', help="the model: model.safetensors (or model.json) as mmnist_train writes it; an exported learner "
+                                 "model.pkl (a pickle: it runs code when loaded, so load only files you trust); or a checkpoint with --import")
     p.add_argument('--import', dest='source', default=None,
                    help=f"evaluate a checkpoint of another code base, as SOURCE:ARCH: {', '.join(f'{s}:{a}' for s, archs in CHECKPOINT_SOURCES.items() for a in archs)}")
+    p.add_argument('--trusted', action='store_true', help="with --import: unpickle anything in the checkpoint, which can run code; "
+                   "only for a file you trust (by default a checkpoint holding more than weights and plain values is refused)")
     p.add_argument('--model-args', dest='model_args', default='{}', help="with --import: model arguments as JSON, if not the published configuration")
     p.add_argument('--n_in', type=int, default=10, help="with --import: input frames of the model")
     p.add_argument('--n_out', type=int, default=10, help="with --import: frames it forecasts")
@@ -154,6 +157,10 @@ def eval_parser() -> argparse.ArgumentParser:
     return p
 
 def _load_exported(fn:Path, device):
+    "The learner in `fn`: the safe form (`.safetensors`/`.json`, no pickle), or fastai's exported pickle"
+    if fn.suffix in ('.safetensors', '.json'):
+        try: return load_safe(fn, device)
+        except ValueError as e: raise CLIError(' '.join(str(e).split())) from None
     if not fn.is_file(): raise FileNotFoundError(f"{fn}: no such file")
     try: learn = load_learner(fn, cpu=device.type == 'cpu')
     except Exception as e:
@@ -166,7 +173,8 @@ def _load_exported(fn:Path, device):
 def _imported(args, device):
     if ':' not in args.source: raise CLIError(f"--import {args.source}: expected SOURCE:ARCH, e.g. openstl:simvp_gsta")
     source, arch = args.source.split(':', 1)
-    try: model = import_checkpoint(args.model, arch, source, args.n_in, args.n_out, arch_config=_json_arg('model-args', args.model_args))
+    try: model = import_checkpoint(args.model, arch, source, args.n_in, args.n_out, arch_config=_json_arg('model-args', args.model_args),
+                                   trusted=args.trusted, trust_hint='--trusted (only if you trust the file)')
     except ValueError as e: raise CLIError(str(e)) from None
     dls = get_mmnist_dls(args.n_in, args.n_out, bs=2, n_train=2, n_valid=2, device=device)
     learn = mmnist_learner(dls, arch, arch_config=_json_arg('model-args', args.model_args))
@@ -217,7 +225,8 @@ def forecast_parser() -> argparse.ArgumentParser:
     "The arguments of `mmnist_forecast`"
     p = _Parser(prog='mmnist_forecast', formatter_class=_Help,
                 description="Forecast your own sequences with an exported learner and write the forecasts as arrays, pictures or a video.")
-    p.add_argument('model', help="exported learner (.pkl), from mmnist_train or learn.export")
+    p.add_argument('model', help="the model: model.safetensors (or model.json) as mmnist_train writes it, or an exported learner "
+                                 "model.pkl (a pickle: it runs code when loaded, so load only files you trust)")
     p.add_argument('input', help="your sequences: an array file (.npy, .npz, .pt), a folder of image sequences, a video file or a folder of videos")
     p.add_argument('--out', required=True, help="where to write: .npy (the forecasts), .npz or .pt (with inputs and targets), .gif or .mp4 "
                                                 "(input, forecast and target side by side), or a folder of PNGs")

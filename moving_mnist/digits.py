@@ -68,7 +68,7 @@ def _cached(src:Path, # The file or folder the digits are parsed from
     key = hashlib.sha1(f"{src.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:16]
     fn = mmnist_cache_dir()/f"{src.name.split('.')[0]}-{key}.npy"
     if fn.exists():
-        try: return np.load(fn)
+        try: return np.load(fn, allow_pickle=False)
         except (ValueError, OSError): pass  # a damaged cache file is rebuilt below
     res = parse(src)
     try:

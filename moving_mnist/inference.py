@@ -1,4 +1,4 @@
-"""`learn.forecast(frames)` predicts from your own frames and returns them in the form it was given; fastai's `predict`, `test_dl` and `get_preds` work too; `export`/`load_learner` round trip; `save_gif` animates a forecast.
+"""`learn.forecast(frames)` predicts from your own frames and returns them in the form it was given; fastai's `predict`, `test_dl` and `get_preds` work too; `export`/`load_learner` round trip, and `export_safe`/`load_safe` share a model without pickle; `save_gif` animates a forecast.
 
 Docs: https://tcapelle.github.io/moving_mnist/inference.html.md"""
 
@@ -11,9 +11,13 @@ from fastai.vision.all import *
 from .core import *
 from .metrics import *
 from .frames import check_frames_in, resolve_layout, to_canonical
+from .data import MovingMNISTDataLoaders, test_set_dl
+from .learner import mmnist_learner
+import json, moving_mnist
+from safetensors.torch import save_model as _st_save, load_model as _st_load
 
 # %% auto #0
-__all__ = ['ARRAY_SUFFIXES', 'ANIMATION_SUFFIXES', 'side_by_side', 'save_gif', 'write_forecasts']
+__all__ = ['SAFE_FORMAT', 'ARRAY_SUFFIXES', 'ANIMATION_SUFFIXES', 'load_safe', 'side_by_side', 'save_gif', 'write_forecasts']
 
 # %% ../nbs/24_inference.ipynb #cc521f28
 def _model_forecast(model:nn.Module, x:Tensor) -> Tensor:
@@ -46,6 +50,59 @@ def forecast(self:Learner, frames, # `n_in` frames of one sequence: `[T, H, W]`,
     if lay == 'THW': p = p[:, 0]
     elif lay == 'THWC': p = p.permute(0, 2, 3, 1)
     return p.numpy() if isinstance(frames, np.ndarray) else p
+
+# %% ../nbs/24_inference.ipynb #bc2163f0
+SAFE_FORMAT = 'moving_mnist.safe/1'
+
+def _unwrapped(model:nn.Module) -> nn.Module:
+    "The model itself: without DDP's or `StackUnstack`'s wrapper"
+    model = getattr(model, 'module', model) if type(model).__name__ == 'DistributedDataParallel' else model
+    return model.module if isinstance(model, StackUnstack) else model
+
+@patch
+def export_safe(self:Learner, fname='model.safetensors' # The weights file (in `learn.path`); the JSON is written beside it, `.json`
+               ) -> Path:
+    "Write the model as safetensors weights and a JSON of what rebuilds it: a form that loads without unpickling"
+    if getattr(self, 'arch', None) is None: raise ValueError("this Learner has no registered arch: build it with mmnist_learner to export it safely")
+    fn = Path(self.path)/fname
+    if fn.suffix != '.safetensors': raise ValueError(f"{fn}: expected a .safetensors file name")
+    norm = find_normalize(self.dls)
+    bg = getattr(self.dls, 'background', None)
+    cfg = dict(format=SAFE_FORMAT, moving_mnist=moving_mnist.__version__, arch=self.arch, preset=self.preset,
+               recipe=getattr(self.recipe, 'name', None), arch_config=self.arch_config, n_in=self.n_in, n_out=self.n_out, c_in=self.c_in,
+               c_out=self.c_out, frame_size=list(self.frame_size), labels=bool(self.labels), th=getattr(self.dls.valid.dataset, 'th', None),
+               normalize=None if norm is None or norm.mean is None else {k: torch.as_tensor(getattr(norm, k)).flatten().tolist() for k in ('mean', 'std')},
+               background=None if bg is None else torch.as_tensor(bg).tolist(), weights=fn.name)
+    fn.parent.mkdir(parents=True, exist_ok=True)
+    _st_save(_unwrapped(self.model), str(fn), metadata={'format': SAFE_FORMAT, 'arch': self.arch})
+    fn.with_suffix('.json').write_text(json.dumps(cfg, indent=2))
+    return fn
+
+def load_safe(fn, # `model.safetensors` or `model.json`, as `export_safe` wrote them (the other file beside it)
+              device=None # Where to put the model (default: a GPU if there is one)
+             ) -> Learner:
+    "A learner rebuilt from `export_safe`'s files: the registered architecture and its configuration, the weights read as safetensors"
+    fn = Path(fn)
+    if fn.suffix not in ('.safetensors', '.json'): raise ValueError(f"{fn}: expected model.safetensors or model.json, as export_safe writes them")
+    js, w = fn.with_suffix('.json'), fn.with_suffix('.safetensors')
+    for f in (js, w):
+        if not f.is_file(): raise FileNotFoundError(f"{f}: no such file (the safe form is model.safetensors with model.json beside it)")
+    try: cfg = json.loads(js.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{js}: not valid JSON ({e})") from None
+    if not isinstance(cfg, dict) or cfg.get('format') != SAFE_FORMAT:
+        raise ValueError(f"{js}: not a model description of export_safe (expected 'format': {SAFE_FORMAT!r})")
+    device = torch.device(ifnone(device, default_device()))
+    H, W = cfg['frame_size']
+    x, y = torch.zeros(1, cfg['n_in'], cfg['c_in'], H, W), torch.zeros(1, cfg['n_out'], cfg['c_in'], H, W)
+    norm = cfg.get('normalize')
+    tfms = [Normalize.from_stats(torch.tensor(norm['mean']).view(1, -1, 1, 1), torch.tensor(norm['std']).view(1, -1, 1, 1))] if norm else []
+    dl = lambda: test_set_dl(x, y, bs=1, device=device, th=cfg.get('th'), after_batch=list(tfms))
+    dls = MovingMNISTDataLoaders(dl(), dl(), device=device)
+    if cfg.get('background') is not None: dls.background = torch.tensor(cfg['background'])
+    learn = mmnist_learner(dls, cfg['arch'], arch_config={**cfg['arch_config'], 'c_out': cfg['c_out']}, preset=cfg['preset'], recipe=cfg.get('recipe'))
+    try: _st_load(_unwrapped(learn.model), str(w), strict=True, device=str(device))
+    except Exception as e: raise ValueError(f"{w}: its weights do not fit {cfg['arch']} as {js.name} describes it ({' '.join(str(e).split())[:200]})") from None
+    return learn
 
 # %% ../nbs/24_inference.ipynb #87649b6b
 def _u8(seq, name:str, size=None, channels=None, prediction:bool=False) -> np.ndarray:

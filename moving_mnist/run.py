@@ -21,12 +21,13 @@ from .learner import *
 from .evaluate import *
 from .inference import *
 from .distributed import setup_distributed, DataParallel
+from .files import load_torch, UnsafeFileError
 import torch.distributed as dist
 
 # %% auto #0
 __all__ = ['LOGGERS', 'RUN_FILES', 'SAME_FOR_RESUME', 'RunConfigError', 'RunError', 'EpochTable', 'deferred_interrupt',
-           'save_checkpoint', 'RunCheckpoints', 'StopOnNaN', 'ResumableCSVLogger', 'experiment_log_cbs', 'run_versions',
-           'write_json', 'prepare_run_folder', 'resolve_device', 'train_run']
+           'load_run_state', 'save_checkpoint', 'RunCheckpoints', 'StopOnNaN', 'ResumableCSVLogger',
+           'experiment_log_cbs', 'run_versions', 'write_json', 'prepare_run_folder', 'resolve_device', 'train_run']
 
 # %% ../nbs/27_run.ipynb #eb1dff95
 class RunConfigError(ValueError):
@@ -63,12 +64,15 @@ class EpochTable(Callback):
 
 # %% ../nbs/27_run.ipynb #bf359838
 def _rng_state(learn) -> dict:
-    return {'torch': torch.get_rng_state(), 'numpy': np.random.get_state(), 'random': random.getstate(),
+    "The random states of a run, as tensors and plain values (they load with `weights_only=True`)"
+    name, keys, *rest = np.random.get_state()
+    return {'torch': torch.get_rng_state(), 'numpy': [name, torch.from_numpy(keys.astype(np.int64)), *rest], 'random': random.getstate(),
             'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
             'dl': learn.dls.train.rng.getstate()}
 
 def _set_rng_state(learn, s:dict):
-    torch.set_rng_state(s['torch']); np.random.set_state(s['numpy']); random.setstate(s['random'])
+    name, keys, *rest = s['numpy']
+    torch.set_rng_state(s['torch']); np.random.set_state((name, np.asarray(keys, dtype=np.uint32), *rest)); random.setstate(s['random'])
     if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
     learn.dls.train.rng.setstate(s['dl'])
 
@@ -83,6 +87,40 @@ def deferred_interrupt():
         signal.signal(signal.SIGINT, old)
         if got: raise KeyboardInterrupt
 
+def _plain_values(o):
+    "`o` with numpy scalars as Python numbers, numpy arrays as tensors and fastcore's `L` as lists (through dicts, lists and tuples)"
+    if isinstance(o, np.generic): return o.item()
+    if isinstance(o, np.ndarray): return torch.from_numpy(o)
+    if isinstance(o, dict): return {k: _plain_values(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple, L)): return [_plain_values(v) for v in o] if not isinstance(o, tuple) else tuple(_plain_values(v) for v in o)
+    return o
+
+def _weights_state(learn:Learner, with_opt:bool) -> dict:
+    "fastai's checkpoint layout (`{'model', 'opt'}`, or the model's state dict alone), in plain values (they load with `weights_only=True`)"
+    sd = get_model(learn.model).state_dict()
+    opt = getattr(learn, 'opt', None)
+    if not with_opt or opt is None: return sd
+    return {'model': sd, 'opt': _plain_values(opt.state_dict())}
+
+def load_run_state(learn:Learner, # The learner of the run, built as before
+                   folder # Its `checkpoints` folder
+                  ) -> dict:
+    "Load the last checkpoint of a run into `learn` (weights, optimiser, random states); its state (epoch, best value, run statistics)"
+    try: st, w = (load_torch(Path(folder)/n, 'resume state') for n in ('last_state.pt', 'last.pth'))
+    except UnsafeFileError as e:
+        raise RunConfigError(f"--resume: {e.fn}: refused: loading it would call {', '.join(e.found[:4])}, which can run code; a run's own state "
+                             f"holds only tensors and plain values, so this file was not written by mmnist_train or was altered; nothing was run. "
+                             f"Start the run afresh with --overwrite") from None
+    except ValueError as e: raise RunConfigError(f"--resume: {e}") from None
+    ok = isinstance(st, dict) and {'epoch', 'best', 'rng'} <= set(st) and isinstance(w, dict) and {'model', 'opt'} <= set(w)
+    if not ok: raise RunConfigError(f"--resume: {folder} holds no state of mmnist_train (expected last_state.pt with epoch, best and rng, "
+                                    f"and last.pth with model and opt)")
+    learn.create_opt()
+    get_model(learn.model).load_state_dict(w['model'])
+    learn.opt.load_state_dict({'state': w['opt']['state'], 'hypers': L(w['opt']['hypers'])})
+    _set_rng_state(learn, st['rng'])
+    return st
+
 def save_checkpoint(learn:Learner, # The learner whose model (and optimiser) to save
                     name:str, # The checkpoint's name: `learn.path/learn.model_dir/{name}.pth`
                     with_opt:bool=True, # Save the optimiser state too (to resume)
@@ -92,7 +130,7 @@ def save_checkpoint(learn:Learner, # The learner whose model (and optimiser) to 
     d = Path(learn.path)/learn.model_dir
     if rank_distrib(): return d/f'{name}.pth'                                 # rank 0 writes, as fastai's `save`
     d.mkdir(parents=True, exist_ok=True)
-    writes = [(d/f'{name}.pth', lambda fn: save_model(fn, learn.model, getattr(learn, 'opt', None), with_opt))]
+    writes = [(d/f'{name}.pth', lambda fn: torch.save(_weights_state(learn, with_opt), fn))]
     if state is not None: writes.append((d/f'{name}_state.pt', lambda fn: torch.save(state, fn)))
     tmps = []
     try:
@@ -122,7 +160,7 @@ class RunCheckpoints(TrackerCallback):
                         'run_stats': self.learn.run_stats.state() if hasattr(self.learn, 'run_stats') else {}})
     def after_fit(self):
         super().after_fit()
-        if self.saved_best: self.learn.load('best', with_opt=False, weights_only=False)      # fastai's `load` waits for rank 0's `save`
+        if self.saved_best: self.learn.load('best', with_opt=False)      # fastai's `load` (weights_only) waits for rank 0's `save`
 
 class StopOnNaN(TerminateOnNaNCallback):
     "fastai's `TerminateOnNaNCallback`, remembering where training diverged (`learn.diverged`)"
@@ -203,7 +241,7 @@ def write_json(fn, # The file to write
     Path(fn).write_text(json.dumps(_clean(o), indent=2, allow_nan=False))
     return Path(fn)
 
-RUN_FILES = ('model.pkl', 'metrics.json', 'config.json', 'log.csv', 'checkpoints')     # what a run folder holds (an existing run)
+RUN_FILES = ('model.pkl', 'model.safetensors', 'model.json', 'metrics.json', 'config.json', 'log.csv', 'checkpoints')     # what a run folder holds (an existing run)
 SAME_FOR_RESUME = ('arch', 'preset', 'recipe', 'model', 'epochs', 'minutes', 'n_in', 'n_out', 'n_obj', 'bs', 'lr', 'n_train', 'n_valid', 'seed',
                    'digits', 'data', 'size', 'stride', 'valid_pct', 'valid')
 
@@ -333,8 +371,7 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
               f"{f' x {world} processes' if world > 1 else ''}; {f'{minutes:g} minutes' if minutes else f'{ifnone(epochs, r.epochs if r else 0)} epochs'} on {what}", flush=True)
     start_epoch, best = 0, None
     if resume:
-        st = torch.load(out/'checkpoints'/'last_state.pt', weights_only=False)
-        learn.create_opt(); learn.load('last', with_opt=True, weights_only=False); _set_rng_state(learn, st['rng'])
+        st = load_run_state(learn, out/'checkpoints')
         start_epoch, best = st['epoch'] + 1, st['best']
         for k, v in st.get('run_stats', {}).items(): setattr(learn.run_stats, k, v)          # what the interrupted part did
         print(f"resuming after epoch {st['epoch']} (best validation MSE {best:.2f})", flush=True)
@@ -349,7 +386,7 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
         try: learn.fit_recipe(epochs, minutes, cbs=cbs, start_epoch=start_epoch)
         except KeyboardInterrupt:
             last = out/'checkpoints'/'last_state.pt'
-            done = torch.load(last, weights_only=False)['epoch'] if last.exists() else None
+            done = load_torch(last)['epoch'] if last.exists() else None
             msg = (f"the last checkpoint (after epoch {done}) is in {_shown(out/'checkpoints')}; continue with the same command and --resume"
                    if done is not None else "no epoch was finished, nothing to resume")
             raise KeyboardInterrupt(msg) from None
@@ -374,6 +411,7 @@ def _finish_run(learn, args:dict, out:Path, xt, yt, info:dict, background=None) 
         except Exception as e: failed.append(f"{name}: {type(e).__name__}: {' '.join(str(e).split())[:200]}"); return False
     if not attempt('model.pkl', lambda: learn.export(out/'model.pkl')):
         attempt('checkpoints/final.pth', lambda: save_checkpoint(learn, 'final', with_opt=False))          # the trained weights at least
+    attempt('model.safetensors', lambda: learn.export_safe('model.safetensors'))                                # the same, without pickle
     try: res = evaluate_with_copy_last(learn, xt, yt, bs=64, background=background)
     except Exception as e:
         raise RunError(f"training finished, but the evaluation failed ({type(e).__name__}: {e}); "

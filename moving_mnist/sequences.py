@@ -13,6 +13,7 @@ from PIL import Image
 from fastai.vision.all import *
 from .frames import *
 from .frames import _size, _int
+from .files import load_torch
 from .data import MovingMNISTDL, MovingMNISTDataLoaders, TensorSeq, test_set_dl, _DL_KWARGS
 from .fixes import transforms_of
 
@@ -185,7 +186,7 @@ def load_array(source, # An array, a tensor, or a `.npy`, `.npz`, `.pt` file
         elif ext == '.npz':
             with np.load(fn, allow_pickle=False) as z: a = z[_key(z.files, key, fn)]
         else:
-            o = torch.load(fn, map_location='cpu', weights_only=True, mmap=True)
+            o = load_torch(fn, f'{ext} array file', mmap=True)
             a = o[_key(list(o), key, fn)] if isinstance(o, dict) else o
             if not isinstance(a, Tensor): raise ValueError(f"{fn}: holds a {type(a).__name__}, expected a tensor (or a dict of tensors)")
             a = (a.float() if a.dtype == torch.bfloat16 else a).numpy()
