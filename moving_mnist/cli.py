@@ -62,7 +62,7 @@ def train_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='mmnist_train', formatter_class=_Help,
                 description="Train a forecasting model with a named recipe on Moving MNIST or on your own sequences (--data) and evaluate "
                             f"it beside both baselines, copy-last and the blank frame. Architectures: {archs}.")
-    p.add_argument('--arch', default=None, help="registered architecture (default: digit_tracker, the main job; flow_extrapolation with --data)")
+    p.add_argument('--arch', default=None, help=f"registered architecture (default: {MAIN_ARCH}, the main job; {OWN_DATA_ARCH} with --data)")
     p.add_argument('--preset', default='default', help="model size: 'default' (published/original sizes), 'small' (minutes on a CPU) or 'tiny'")
     p.add_argument('--recipe', default=None, help="training recipe of the architecture, e.g. 'published' or 'fastai' (default: its first)")
     p.add_argument('--model', default='{}', help="model arguments as JSON, over the preset's (e.g. '{\"nf\": 16}')")
@@ -134,15 +134,17 @@ def eval_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='mmnist_eval', formatter_class=_Help,
                 description="Evaluate a trained model (model.safetensors or model.pkl, from mmnist_train), or a published checkpoint with "
                             "--import, beside both baselines on a fixed test set or on your own sequences.")
-    p.add_argument('model', help="the model: model.safetensors (or model.json) as mmnist_train writes it; an exported learner "
+    p.add_argument('model', nargs='?', default=None, help="the model: model.safetensors (or model.json) as mmnist_train writes it; an exported learner "
                                  "model.pkl (a pickle: it runs code when loaded, so load only files you trust); or a checkpoint with --import")
+    p.add_argument('--arch', default=None, help="instead of a model file: a registered forecaster without weights, evaluated directly "
+                   f"({', '.join(n for n, a in ARCHS.items() if not a.recipes)}); digit_tracker is the reference that knows the generator")
     p.add_argument('--import', dest='source', default=None,
                    help=f"evaluate a checkpoint of another code base, as SOURCE:ARCH: {', '.join(f'{s}:{a}' for s, archs in CHECKPOINT_SOURCES.items() for a in archs)}")
     p.add_argument('--trusted', action='store_true', help="with --import: unpickle anything in the checkpoint, which can run code; "
                    "only for a file you trust (by default a checkpoint holding more than weights and plain values is refused)")
-    p.add_argument('--model-args', dest='model_args', default='{}', help="with --import: model arguments as JSON, if not the published configuration")
-    p.add_argument('--n_in', type=int, default=10, help="with --import: input frames of the model")
-    p.add_argument('--n_out', type=int, default=10, help="with --import: frames it forecasts")
+    p.add_argument('--model-args', dest='model_args', default='{}', help="with --import or --arch: model arguments as JSON, if not the published configuration")
+    p.add_argument('--n_in', type=int, default=10, help="with --import or --arch: input frames of the model")
+    p.add_argument('--n_out', type=int, default=10, help="with --import or --arch: frames it forecasts")
     p.add_argument('--test-seq', dest='test_seq', default=None, help="the public mnist_test_seq.npy; otherwise the fixed generated set")
     p.add_argument('--n', type=int, default=TEST_SET['n'], help="generated test sequences (without --test-seq)")
     p.add_argument('--seed', type=int, default=TEST_SET['seed'], help="seed of the generated test set")
@@ -181,21 +183,32 @@ def _imported(args, device):
     learn.model = model.to(device)
     return learn
 
+def _weightless(args, device) -> nn.Module:
+    "The registered forecaster `--arch` (one without weights), built for `--n_in -> --n_out` frames"
+    if args.arch not in ARCHS: raise CLIError(f"unknown arch {args.arch!r}; known archs: {', '.join(sorted(ARCHS))}")
+    if ARCHS[args.arch].recipes: raise CLIError(f"--arch {args.arch} has weights to train: train it (mmnist_train --arch {args.arch}) and evaluate its "
+                                                f"model.safetensors, or --import a checkpoint; --arch evaluates the forecasters without weights")
+    try: return ARCHS[args.arch].build(args.n_in, args.n_out, arch_config=_json_arg('model-args', args.model_args)).to(device)
+    except ValueError as e: raise CLIError(' '.join(str(e).split())) from None
+
 def eval_main(argv=None # Command-line arguments (default: `sys.argv`)
              ):
     "Evaluate an exported learner or an imported checkpoint (the `mmnist_eval` command)"
     args = eval_parser().parse_args(argv)
     for name in ('n', 'bs', 'n_in', 'n_out'): _positive(name, getattr(args, name))
-    device, fn = resolve_device(args.device), Path(args.model)
-    if args.source: learn = _imported(args, device)
+    if (args.model is None) == (args.arch is None): raise CLIError("expected a model file or --arch NAME (a forecaster without weights), not both (see mmnist_eval --help)")
+    if args.arch and args.source: raise CLIError("--import reads a checkpoint file; --arch evaluates a forecaster without weights: use one")
+    device, fn = resolve_device(args.device), Path(args.model or args.arch)
+    if args.arch: learn, forecaster = None, _weightless(args, device)
+    elif args.source: learn = _imported(args, device)
     else: learn = _load_exported(fn, device)
-    n_in, n_out, size = learn.n_in, learn.n_out, learn.frame_size
+    n_in, n_out, size = (args.n_in, args.n_out, (64, 64)) if args.arch else (learn.n_in, learn.n_out, learn.frame_size)
     background = None
     if args.data:
         if not Path(args.data).exists(): raise FileNotFoundError(f"--data {args.data}: no such file or folder")
         try: xt, yt = load_sequences(args.data, n_in, n_out, stride=args.stride, size=size if args.resize else None)
         except ValueError as e: raise CLIError(f"--data {args.data}: {' '.join(str(e).split())} (the model takes {n_in} -> {n_out} frames)") from None
-        src, background = str(args.data), getattr(learn.dls, 'background', None)
+        src, background = str(args.data), getattr(getattr(learn, 'dls', None), 'background', None)
     elif args.test_seq:
         if not Path(args.test_seq).is_file(): raise FileNotFoundError(f"--test-seq {args.test_seq}: no such file")
         try: xt, yt = load_mnist_test_seq(args.test_seq, n_in, n_out)
@@ -205,11 +218,11 @@ def eval_main(argv=None # Command-line arguments (default: `sys.argv`)
         try: xt, yt = make_test_set(args.n, seed=args.seed, n_in=n_in, n_out=n_out, n_obj=args.n_obj, digits=ifnone(args.digits, DATA_PATH), size=size[0])
         except ValueError as e: raise CLIError(str(e)) from None
         src = f"make_test_set(n={args.n}, seed={args.seed})" + ('' if args.n_obj == 2 and args.digits is None else f", n_obj={args.n_obj}, digits {args.digits}")
-    try: res = evaluate_with_copy_last(learn, xt, yt, bs=args.bs, background=background)
+    try: res = evaluate_with_baselines(learn if learn is not None else forecaster, xt, yt, bs=args.bs, background=background)
     except ValueError as e: raise CLIError(str(e)) from None
-    res['config'] = {'model': str(fn), 'import': args.source, 'arch': getattr(learn, 'arch', None), 'n_in': n_in, 'n_out': n_out,
+    res['config'] = {'model': None if args.arch else str(fn), 'import': args.source, 'arch': args.arch or getattr(learn, 'arch', None), 'n_in': n_in, 'n_out': n_out,
                      'test_set': src, 'n_test': len(xt), 'versions': run_versions(device)}
-    out = Path(args.json) if args.json else fn.with_name(fn.stem + '_eval.json')
+    out = Path(args.json) if args.json else Path(f'{args.arch}_eval.json') if args.arch else fn.with_name(fn.stem + '_eval.json')
     write_json(out, res)
     print(f"{fn} ({res['config']['arch']}, {n_in} -> {n_out}) on {len(xt)} test sequences ({src})")
     print(results_table(res), flush=True)

@@ -6,12 +6,13 @@ Docs: https://tcapelle.github.io/moving_mnist/core.html.md"""
 
 # %% ../nbs/04_core.ipynb #45de0196
 from __future__ import annotations
+import itertools
 from fastai.vision.all import *
 
 # %% auto #0
-__all__ = ['TF_GRANULARITIES', 'to_seq', 'to_frames', 'cat_frames', 'TimeDistributed', 'check_frames', 'scan', 'StackUnstack',
-           'StackLoss', 'teacher_forcing_mask', 'teacher_force', 'reverse_sampling_probs', 'TeacherForcing', 'rollout',
-           'ForecastCallback', 'EncoderLoss', 'seq2seq_cbs']
+__all__ = ['TF_GRANULARITIES', 'to_seq', 'to_frames', 'cat_frames', 'model_device', 'TimeDistributed', 'check_frames', 'scan',
+           'StackUnstack', 'StackLoss', 'teacher_forcing_mask', 'teacher_force', 'reverse_sampling_probs',
+           'TeacherForcing', 'rollout', 'ForecastCallback', 'EncoderLoss', 'seq2seq_cbs']
 
 # %% ../nbs/04_core.ipynb #be45f75a
 def to_seq(x, # A tuple of frames `[bs, C, H, W]` or a 5-D tensor
@@ -31,6 +32,14 @@ def cat_frames(x, # A tuple of frames or a 5-D tensor
               ) -> Tensor:
     "All frames of `x` (a tuple of frames or a 5-D tensor) concatenated along `axis` of a frame"
     return torch.cat(to_frames(x), dim=axis)
+
+# %% ../nbs/04_core.ipynb #bd290607
+def model_device(model:nn.Module, # Any module
+                 default=None # The device when the model holds no tensor (default: the CPU)
+                ) -> torch.device:
+    "The device of `model`'s first parameter or buffer, else `default`"
+    t = next(itertools.chain(model.parameters(), model.buffers()), None)
+    return t.device if t is not None else torch.device(ifnone(default, 'cpu'))
 
 # %% ../nbs/04_core.ipynb #458ee04e
 class TimeDistributed(Module):

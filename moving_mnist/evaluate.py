@@ -1,4 +1,4 @@
-"""`evaluate` measures a learner on test sequences with the protocol metrics; `evaluate_with_copy_last` adds both baselines, copy-last and the blank frame, measured the same way, and the forecast horizon.
+"""`evaluate` measures a learner on test sequences with the protocol metrics, `evaluate_forecaster` any forecaster without a `Learner`; `evaluate_with_baselines` adds both baselines, copy-last and the blank frame, measured the same way, the model's skill against the better one at each frame and the forecast horizon.
 
 Docs: https://tcapelle.github.io/moving_mnist/evaluate.html.md"""
 
@@ -11,9 +11,10 @@ from .core import *
 from .data import *
 from .metrics import *
 from .fixes import *
+from .frames import check_values
 
 # %% auto #0
-__all__ = ['evaluate', 'evaluate_with_copy_last']
+__all__ = ['evaluate_with_copy_last', 'evaluate', 'evaluate_forecaster', 'evaluate_with_baselines']
 
 # %% ../nbs/23_evaluate.ipynb #a1af6826
 def _check_test_set(learn, x, y):
@@ -46,25 +47,53 @@ def evaluate(learn:Learner, # A learner (from `mmnist_learner` or `load_learner`
     finally: learn.metrics = old
     return {**{m.name: m.value for m in metrics}, 'per_frame': {m.name: m.per_frame.tolist() for m in metrics}}
 
-def _blank_learner(learn:Learner, n_out:int, background, th:float|None) -> Learner:
-    "A learner of `BlankFrame` forecasting `background` (pixels in [0, 1]) in the units of `learn`'s pipeline"
-    bg = torch.as_tensor(ifnone(background, getattr(learn.dls, 'background', 0.)), dtype=torch.float32)
-    if bg.ndim > 3: raise ValueError(f"background of shape {list(bg.shape)}: expected a number, or a [C, H, W] frame in [0, 1]")
-    if th is not None: bg = (bg > th).float()
-    bg = bg.reshape(-1, 1, 1) if bg.ndim < 3 else bg
-    bg = from_pixels(bg[None, None], learn.dls)[0, 0]
-    return Learner(learn.dls, BlankFrame(n_out, bg), loss_func=StackLoss(MSELossFlat()))
+def _pixels(t, name:str, th:float|None=None) -> Tensor:
+    "Float frames in [0, 1] from uint8 or [0, 1] floats (binarised at `th` if given)"
+    t = torch.as_tensor(t)
+    check_values(t, name)
+    t = t.float() / 255 if t.dtype == torch.uint8 else t.float()
+    return (t > th).float() if th is not None else t
 
-def evaluate_with_copy_last(learn:Learner, # A learner
+def evaluate_forecaster(forecast, # `forecast(x)`: input frames `[bs, n_in, C, H, W]` in [0, 1] -> forecast `[bs, n_out, C, H, W]`; a module or a function
+                        x:Tensor, # Inputs `[N, n_in, C, H, W]`, uint8 or floats in [0, 1]
+                        y:Tensor, # Targets `[N, n_out, C, H, W]`, same dtype
+                        bs:int=64, # Batch size
+                        th:float|None=None, # Binarisation threshold: frames binarised before forecasting and measuring
+                        device=None # Where to forecast (default: a module's device, else the CPU)
+                       ) -> dict:
+    "The protocol metrics (and per-frame curves) of a forecaster without trainable weights, measured without a `Learner`"
+    if torch.as_tensor(x).ndim != 5 or torch.as_tensor(y).ndim != 5: raise ValueError(f"test sequences x {list(torch.as_tensor(x).shape)}, y {list(torch.as_tensor(y).shape)}: expected [N, T, C, H, W] each")
+    if len(x) == 0: raise ValueError("0 test sequences: expected at least one")
+    dev = torch.device(device) if device is not None else (model_device(forecast) if isinstance(forecast, nn.Module) else torch.device('cpu'))
+    if isinstance(forecast, nn.Module): forecast.eval()
+    metrics = mmnist_metrics()
+    for m in metrics: m.reset()
+    for i in range(0, len(x), bs):
+        xb, yb = _pixels(x[i:i + bs], 'x', th).to(dev), _pixels(y[i:i + bs], 'y', th).to(dev)
+        with torch.no_grad(): p = forecast(xb)
+        p = to_seq(p)
+        if tuple(p.shape) != tuple(yb.shape): raise ValueError(f"the forecaster returned {list(p.shape)} for inputs {list(xb.shape)}: expected {list(yb.shape)}")
+        for m in metrics: m.update(p.float(), yb)
+    return {**{m.name: m.value for m in metrics}, 'per_frame': {m.name: m.per_frame.tolist() for m in metrics}}
+
+def evaluate_with_baselines(model, # A `Learner` (its pipeline, normalisation included), or a forecaster without weights (see `evaluate_forecaster`)
                             x:Tensor, # Inputs `[N, n_in, C, H, W]`, uint8 or floats in [0, 1]
                             y:Tensor, # Targets `[N, n_out, C, H, W]`
                             bs:int=64, # Batch size
                             th:float|None=None, # Binarisation threshold (see `evaluate`)
                             background=None # The blank frame's value in [0, 1], a number or a `[C, H, W]` frame (default: the data's, 0 for Moving MNIST)
                            ) -> dict:
-    "`evaluate` for `learn` and for both baselines, copy-last and the blank frame, on the same sequences; and the forecast horizon"
-    x, y = _check_test_set(learn, x, y)
-    copy_last = Learner(learn.dls, CopyLastFrame(y.shape[1]), loss_func=StackLoss(MSELossFlat()))
-    res = {'model': evaluate(learn, x, y, bs, th), 'copy_last': evaluate(copy_last, x, y, bs, th),
-           'blank': evaluate(_blank_learner(learn, y.shape[1], background, th), x, y, bs, th)}
-    return {**res, 'horizon': forecast_horizon(res)}
+    "`model` and both baselines, copy-last and the blank frame, on the same sequences; the model's skill against the better one and the horizon"
+    if isinstance(model, Learner):
+        x, y = _check_test_set(model, x, y)
+        res, dev, bg = evaluate(model, x, y, bs, th), model.dls.device, ifnone(background, getattr(model.dls, 'background', 0.))
+    else: res, dev, bg = evaluate_forecaster(model, x, y, bs, th), None, ifnone(background, 0.)
+    bg = torch.as_tensor(bg, dtype=torch.float32)
+    if bg.ndim > 3: raise ValueError(f"background of shape {list(bg.shape)}: expected a number, or a [C, H, W] frame in [0, 1]")
+    if th is not None: bg = (bg > th).float()
+    n_out = torch.as_tensor(y).shape[1]
+    res = {'model': res, 'copy_last': evaluate_forecaster(CopyLastFrame(n_out), x, y, bs, th, dev),
+           'blank': evaluate_forecaster(BlankFrame(n_out, bg.reshape(-1, 1, 1) if bg.ndim < 3 else bg), x, y, bs, th, dev)}
+    return {**res, **skill_summary(res)}
+
+evaluate_with_copy_last = evaluate_with_baselines              # its former name

@@ -6,6 +6,7 @@ Docs: https://tcapelle.github.io/moving_mnist/fixes.html.md"""
 
 # %% ../nbs/02a_fixes.ipynb #ebe99e75
 from __future__ import annotations
+import itertools
 from contextlib import contextmanager
 from fastai.vision.all import *
 from fastai.callback.progress import CSVLogger
@@ -28,6 +29,21 @@ def no_gather(dl # A `DataLoader`
     "`dl`, whose batches fastai's `Learner.to_detach` detaches without gathering them across processes"
     dl.to_detach = _detach_local
     return dl
+
+# %% ../nbs/02a_fixes.ipynb #83b5bf83
+def _set_device_any_model(self:Learner, b):
+    "fastai's `Learner._set_device`, for models without parameters too: the batch goes to the model's device, else the loaders'"
+    dls_device = getattr(self.dls, 'device', None) or default_device()
+    t = next(itertools.chain(self.model.parameters(), self.model.buffers()), None)
+    return to_device(b, t.device if t is not None else dls_device)
+Learner._set_device = _set_device_any_model
+
+_create_opt = Learner.create_opt
+@patch
+def create_opt(self:Learner):
+    "fastai's `create_opt`; no optimiser (`opt` None) for a model without parameters, which has nothing to optimise"
+    if next(self.model.parameters(), None) is None: self.opt = None; return
+    return _create_opt(self)
 
 # %% ../nbs/02a_fixes.ipynb #4ce15ee1
 _LEARNER_STATE, _RECORDER_STATE = ('epoch', 'n_epoch', 'iter', 'n_iter', 'train_iter', 'pct_train', 'loss'), ('lrs', 'iters', 'losses', 'values', 'metric_names')

@@ -39,7 +39,7 @@ def forecast(self:Learner, frames, # `n_in` frames of one sequence: `[T, H, W]`,
                          f"[T, H, W], [T, C, H, W] or [T, H, W, C], uint8 or floats in [0, 1]")
     lay = resolve_layout(frames.shape, ifnone(layout, _SEQ_LAYOUTS), 'frames', n_in, c_in)
     x = check_frames_in(frames, 'frames', lay, n=n_in, size=size, channels=c_in)           # float [T, C, H, W] in [0, 1]
-    dev = one_param(self.model).device
+    dev = model_device(self.model, self.dls.device)
     self.model.eval()
     with torch.no_grad(): p = _model_forecast(self.model, from_pixels(x[None], self.dls).to(dev)).float()
     p = to_pixels(p, self.dls).cpu()[0]                                                      # [n_out, C, H, W]

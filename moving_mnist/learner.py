@@ -54,7 +54,8 @@ def provenance(learn:Learner, # A learner built by `mmnist_learner` (it has a `R
     "One line: where and how long `learn` trained, and on how much data"
     s = getattr(learn, 'run_stats', None)
     if s is None: raise ValueError("this Learner has no RunStats callback: build it with mmnist_learner, or add RunStats() to its cbs")
-    dev = one_param(learn.model).device
+    dev = model_device(learn.model, learn.dls.device)
+    if not any(True for _ in learn.model.parameters()): return f"no weights, nothing trained: evaluated directly on {device_name(dev)}"
     where = device_name(dev) + ('' if dev.type == 'cuda' else f", {torch.get_num_threads()} thread(s)")
     return (f"trained on {where}: {s.epochs} epoch(s), {s.steps:,} steps, {s.sequences * processes:,} sequences seen, "
             f"{s.seconds / 60:.1f} minutes of training")
@@ -127,7 +128,7 @@ def compile_model(model:nn.Module, # Compiled in place: its state dict and pickl
                  ) -> nn.Module:
     "`model`, compiled in place with `torch.compile` (static shapes by default); give it plain tensors, not fastai's subclasses"
     if getattr(model, '_compiled_call_impl', None) is not None: return model          # compiled already (a loaded learner is not)
-    if ifnone(channels_last, one_param(model).device.type == 'cuda'): model.to(memory_format=torch.channels_last)
+    if ifnone(channels_last, model_device(model).type == 'cuda'): model.to(memory_format=torch.channels_last)
     model.compile(**{'dynamic': False, **kwargs})
     return model
 

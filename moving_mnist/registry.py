@@ -21,7 +21,7 @@ from .models.conv_lstm import ConvLSTMNet
 from .models.predrnn import PredRNN, PredRNNpp, MIM, PredRNNv2, DecouplingLoss, from_openstl_predrnn, from_openstl_predrnnpp, from_openstl_mim
 from .models.mau import MAU, from_openstl_mau
 from .models.warp import FlowWarp, FlowExtrapolation, MultiScaleMSE
-from .models.tracker import DigitTracker, TrackerCalibration
+from .models.tracker import DigitTracker
 
 # %% auto #0
 __all__ = ['ARCHS', 'Arch', 'register_arch', 'get_arch']
@@ -195,10 +195,8 @@ _openstl_rnn('mau', MAU, 1e-3, _ss, 26.86, 78.22, 0.9398, checkpoints={'openstl'
              presets=dict(small=dict(num_hidden=[32, 32]), tiny=dict(num_hidden=[8, 8], filter_size=3)),
              doc="MAU (Chang et al., 2021) as OpenSTL benchmarks it: 4 x 64 motion-aware units at 1/4 of the frame, scheduled sampling; built for one frame size.")
 
-register_arch('digit_tracker', DigitTracker, cbs=lambda n_in, n_out: [TrackerCalibration()], presets=dict(tiny=dict(n_fine_angles=25, n_fine_phase=8)),
-              recipes={'calibrate': Recipe('calibrate', 1e-3, epochs=1, n_train=1024, precision='fp32',
-                                           source="the library's own: no gradient training; its constants are measured on 512 training sequences (TrackerCalibration), then one epoch measures its training loss")},
-              doc="Tracks each digit, cuts out its image, fits its bouncing motion and renders it forward, its constants measured on the training data: the main job (written for this generator; no gradient training).")
+register_arch('digit_tracker', DigitTracker, recipes={}, presets=dict(tiny=dict(n_fine_angles=25, n_fine_phase=8)),
+              doc="Knows the generator: tracks each digit, cuts out its image, fits its bouncing motion and renders it forward (a reference without weights, evaluated directly).")
 register_arch('flow_warp', FlowWarp, loss=lambda n_in, n_out: MultiScaleMSE(4), presets=dict(small=dict(), tiny=dict(nf=8)),
               recipes={'fastai': _fastai(2e-3, precision='fp32', n_train=1600, minutes=6)},
               doc="Forecasts by warping the last frame with predicted flows: sharp, and copy-last before training.");

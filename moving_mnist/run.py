@@ -25,9 +25,10 @@ from .files import load_torch, UnsafeFileError
 import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['LOGGERS', 'RUN_FILES', 'SAME_FOR_RESUME', 'RunConfigError', 'RunError', 'EpochTable', 'deferred_interrupt',
-           'load_run_state', 'save_checkpoint', 'RunCheckpoints', 'StopOnNaN', 'ResumableCSVLogger',
-           'experiment_log_cbs', 'run_versions', 'write_json', 'prepare_run_folder', 'resolve_device', 'train_run']
+__all__ = ['LOGGERS', 'RUN_FILES', 'SAME_FOR_RESUME', 'MAIN_ARCH', 'OWN_DATA_ARCH', 'RunConfigError', 'RunError', 'EpochTable',
+           'deferred_interrupt', 'load_run_state', 'save_checkpoint', 'RunCheckpoints', 'StopOnNaN',
+           'ResumableCSVLogger', 'experiment_log_cbs', 'run_versions', 'write_json', 'prepare_run_folder',
+           'resolve_device', 'train_run']
 
 # %% ../nbs/27_run.ipynb #eb1dff95
 class RunConfigError(ValueError):
@@ -298,8 +299,10 @@ def _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits):
     if test_seq: return (*load_mnist_test_seq(test_seq, n_in, n_out), str(test_seq))
     return (*make_test_set(n_test, n_in=n_in, n_out=n_out, n_obj=n_obj, digits=digits), f"make_test_set(n={n_test}, seed={TEST_SET['seed']})")
 
+MAIN_ARCH, OWN_DATA_ARCH = 'digit_tracker', 'flow_extrapolation'      # what `mmnist_train` trains without --arch: the main job, and on your own data
+
 def train_run(out='runs/mmnist', # The run folder (relative to the working directory, or absolute)
-              arch:str|None=None, # A registered architecture (default: 'digit_tracker' on Moving MNIST, 'flow_extrapolation' on your own data)
+              arch:str|None=None, # A registered architecture (default: `MAIN_ARCH` on Moving MNIST, `OWN_DATA_ARCH` on your own data)
               preset:str='default', # 'default' (published/original sizes), 'small' or 'tiny'
               recipe:str|None=None, # A recipe of the architecture (default: its first)
               model:dict|None=None, # Model arguments, over the preset's
@@ -336,13 +339,15 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
     t_start = time.time()
     args = {k: v for k, v in locals().items() if k not in ('extra_cbs', 't_start', 'prog')}
     data_run = data is not None
-    arch = ifnone(arch, 'flow_extrapolation' if data_run else 'digit_tracker'); args['arch'] = arch
+    arch = ifnone(arch, OWN_DATA_ARCH if data_run else MAIN_ARCH); args['arch'] = arch
     if valid is not None and not data_run: raise RunConfigError(f"valid={valid!r} is for your own data (data=); Moving MNIST runs validate on sequences of held-out digits")
     if arch not in ARCHS: raise RunConfigError(f"unknown arch {arch!r}; known archs: {', '.join(sorted(ARCHS))}")
     a = ARCHS[arch]
+    weightless = not a.recipes                                          # copy-last, the blank frame, DigitTracker: evaluated, never fitted
+    if weightless and resume: raise RunConfigError(f"--resume: {arch} has no weights, nothing was trained: run it again without --resume")
     try: r = a.get_recipe(recipe) if a.recipes else None
     except ValueError as e: raise RunConfigError(str(e)) from None
-    if r is None and recipe: raise RunConfigError(f"--recipe {recipe}: {arch} has nothing to train")
+    if r is None and recipe: raise RunConfigError(f"--recipe {recipe}: {arch} has nothing to train (no weights)")
     if test_seq and not Path(test_seq).is_file(): raise FileNotFoundError(f"--test-seq {test_seq}: no such file")
     bs, n_train = ifnone(bs, r.bs if r else 16), ifnone(n_train, r.n_train if r else 16)
     if r and epochs is None and minutes is None: minutes = r.minutes
@@ -367,8 +372,9 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
         write_json(out/'config.json', {'args': args, 'arch_config': learn.arch_config, **info})
         what = f"{data} ({info['n_train']} training clips)" if data_run else f"{n_obj} digit(s), {n_train} sequences an epoch"
         print(f"{prog}: {arch} ({preset}, recipe {info['recipe']}), {n_in} -> {n_out} frames of {learn.c_in}x{learn.frame_size[0]}x{learn.frame_size[1]}, "
-              f"{f'{n_params/1e6:.2f} M parameters' if n_params > 1 else 'no trainable weights'}, {learn.precision}, device {dls.device}"
-              f"{f' x {world} processes' if world > 1 else ''}; {f'{minutes:g} minutes' if minutes else f'{ifnone(epochs, r.epochs if r else 0)} epochs'} on {what}", flush=True)
+              f"{f'{n_params/1e6:.2f} M parameters' if n_params else 'no weights: evaluated directly, nothing trained'}, {learn.precision}, device {dls.device}"
+              f"{f' x {world} processes' if world > 1 else ''}" + ('' if weightless else
+              f"; {f'{minutes:g} minutes' if minutes else f'{ifnone(epochs, r.epochs if r else 0)} epochs'} on {what}"), flush=True)
     start_epoch, best = 0, None
     if resume:
         st = load_run_state(learn, out/'checkpoints')
@@ -397,13 +403,13 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
     if world > 1: dist.barrier(); dist.destroy_process_group(); os.environ['WORLD_SIZE'] = '1'   # rank 0 goes on alone (fastai reads the environment)
     if not main: return None
     return _finish_run(learn, args, out, xt, yt, dict(t_start=t_start, train_s=train_s, test_set=test_desc, prog=prog, **info),
-                       background=getattr(dls, 'background', None))
+                       background=getattr(dls, 'background', None), weightless=weightless)
 
 def _save_results_png(learn, fn):
     learn.show_results(max_n=3, shuffle=False)
     plt.savefig(fn, bbox_inches='tight', dpi=80); plt.close('all')
 
-def _finish_run(learn, args:dict, out:Path, xt, yt, info:dict, background=None) -> dict:
+def _finish_run(learn, args:dict, out:Path, xt, yt, info:dict, background=None, weightless:bool=False) -> dict:
     "Export, evaluate and draw a trained run; each step's failure is reported after the others ran, and nothing saved is lost"
     written, failed = [], []
     def attempt(name, f):
@@ -412,7 +418,7 @@ def _finish_run(learn, args:dict, out:Path, xt, yt, info:dict, background=None) 
     if not attempt('model.pkl', lambda: learn.export(out/'model.pkl')):
         attempt('checkpoints/final.pth', lambda: save_checkpoint(learn, 'final', with_opt=False))          # the trained weights at least
     attempt('model.safetensors', lambda: learn.export_safe('model.safetensors'))                                # the same, without pickle
-    try: res = evaluate_with_copy_last(learn, xt, yt, bs=64, background=background)
+    try: res = evaluate_with_baselines(learn.model if weightless else learn, xt, yt, bs=64, background=background)
     except Exception as e:
         raise RunError(f"training finished, but the evaluation failed ({type(e).__name__}: {e}); "
                        f"kept: {', '.join(_shown(out/n) for n in written) or 'the checkpoints'}; failed: {'; '.join(failed) or 'nothing else'}") from e
@@ -431,10 +437,11 @@ def _finish_run(learn, args:dict, out:Path, xt, yt, info:dict, background=None) 
     if 'wandb' in args['log']:
         import wandb
         wandb.summary.update({f'test/{k}/{m}': res[k][m] for k in ('model',) + BASELINES for m in ('mse', 'mae', 'psnr', 'ssim')})
-        wandb.summary.update({'test/horizon': res['horizon']}); wandb.finish()
+        wandb.summary.update({'test/horizon': res['horizon'], 'test/skill_threshold': res['skill_threshold'],
+                              **{f'test/skill/{m}/frame_{i + 1}': s for m, v in res['skill'].items() for i, s in enumerate(v)}}); wandb.finish()
     write_json(out/'metrics.json', res)
     print(f"{args['arch']} on {len(xt)} test sequences ({info['test_set']}), {res['run']['total_seconds']:.0f} s in all")
     print(results_table(res), flush=True)
-    print(f"wrote {', '.join(_shown(out/n) for n in ['config.json', 'log.csv'] + written)}")
+    print(f"wrote {', '.join(_shown(out/n) for n in ['config.json', 'log.csv'] + written if (out/n).exists())}")
     if failed: raise RunError(f"{'; '.join(failed)} (the rest of the run is in {_shown(out)}: {', '.join(written)})")
     return res

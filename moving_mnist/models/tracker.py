@@ -12,7 +12,7 @@ from fastai.vision.all import *
 from ..core import to_seq
 
 # %% auto #0
-__all__ = ['bounce_px', 'DigitTracker', 'estimate_constants', 'TrackerCalibration']
+__all__ = ['TRACKER_SWITCHES', 'bounce_px', 'DigitTracker', 'ablate', 'estimate_constants']
 
 # %% ../../nbs/17a_models.tracker.ipynb #5c0b2a73
 def bounce_px(P:Tensor, # Positions in [0, L]
@@ -34,30 +34,26 @@ def _linear_px(P:Tensor, V:Tensor, t:Tensor, L:float) -> Tensor:
     return P + V * t
 
 # %% ../../nbs/17a_models.tracker.ipynb #d9f07868
+TRACKER_SWITCHES = dict(bounce=(True, False, 'fit_only'), speed_constraint=(True, False), box_mode=('round', 'floor', 'search'), uncover=(True, False),
+                        template=('min', 'last'), vote=('joint', 'marginal', 'mean'), soft=(True, False), composite=('max', 'or'))
+
 class DigitTracker(nn.Module):
     "Track each digit, cut out its image, fit its bouncing motion and render it forward: a Moving MNIST forecaster without trainable weights"
+    bounce, speed_constraint, box_mode, uncover, template, vote, soft, composite = True, True, 'round', True, 'min', 'joint', True, 'max'   # see `ablate`
     def __init__(self,
                  n_in:int=10, # Input frames
                  n_out:int=10, # Frames to forecast
                  c_in:int=1, # Channels per input frame (1: it tracks digits in grey frames)
                  c_out:int|None=None, # Channels per output frame (1)
                  n_digits:int=2, # Digits to look for (fewer may be present)
-                 speed:float=3.6, # Pixels per frame (the generator's step_length x free range); `TrackerCalibration` measures it
-                 free:int=36, # Free range of a box's top/left: canvas - digit size; measured too
-                 com_offset:float=14.0, # Centre of mass of a digit inside its box; measured too
+                 speed:float=3.6, # Pixels per frame: the generator's step_length x free range (`calibrate` measures it)
+                 free:int=36, # Free range of a box's top/left: canvas - digit size (measured too)
+                 com_offset:float=14.0, # Centre of mass of a digit inside its box (measured too)
                  digit_size:int=28, # Side of a digit's box
                  ink_thr:int=12, # Pixels above this (0..255) are ink
                  match_thr:int=12, # Pixels above this take part in the shift search
                  max_shift:int=4, # Largest per-frame shift searched, per coordinate (at least the speed)
                  min_count:int=10, # Fewest matched pixels that make a digit's shift
-                 bounce=True, # Fit and forecast the clamp-and-reverse bounce; 'fit_only': fit it, forecast straight on; False: straight motion
-                 speed_constraint:bool=True, # Couple y and x by vy^2 + vx^2 = speed^2 (False: fit them independently)
-                 box_mode:str='round', # Box from the centre of mass: 'round', 'floor', or 'search' (round, then the offset in {-1,0,1}^2 that fits the motion best)
-                 uncover:bool=True, # Leave pixels another digit always covers out of the centre of mass
-                 template:str='min', # Digit image: 'min' over the aligned inputs, or 'last' (the last input frame's box)
-                 vote:str='joint', # Forecast position: 'joint' mode of (y, x), per-coordinate 'marginal' modes, or 'mean' state
-                 soft:bool=True, # Render each digit blurred by its position posterior (the expected image) rather than at the mode
-                 composite:str='max', # Soft rendering: combine the digits' expected images by 'max', or by 'or' (1 - prod(1 - p))
                  R:int=4, # Posterior window: positions within +-R of the marginal modes
                  n_fine_angles:int=73, # Fine search: directions in +-fine_window rad around the coarse one
                  fine_window:float=0.06, # Fine search: half-width of the window of directions, in radians
@@ -69,13 +65,19 @@ class DigitTracker(nn.Module):
         if c_in != 1: raise ValueError(f"DigitTracker tracks digits in single-channel frames: c_in={c_in}, expected 1")
         if (c_out or 1) != 1: raise ValueError(f"DigitTracker renders the digits it tracks: c_out={c_out} must equal c_in=1")
         if n_in < 2: raise ValueError(f"n_in={n_in}: DigitTracker measures motion between input frames, expected n_in >= 2")
-        for name, v, ok in (('bounce', bounce, (True, False, 'fit_only')), ('box_mode', box_mode, ('round', 'floor', 'search')),
-                            ('template', template, ('min', 'last')), ('vote', vote, ('joint', 'marginal', 'mean')), ('composite', composite, ('max', 'or'))):
-            if v not in ok: raise ValueError(f"{name}={v!r}, expected one of {ok}")
         if max_shift < speed: raise ValueError(f"max_shift={max_shift} is smaller than speed={speed}: a digit can move further than the shifts searched")
-        self.__dict__.update({k: v for k, v in locals().items() if k not in ('self', '__class__', 'name', 'v', 'ok')})
+        store_attr(but='c_out')
         self.c_out, self.calibration = 1, None
-        self.unused = nn.Parameter(torch.zeros(()))          # no trainable weights: fastai's optimiser and `loss.backward` need one
+
+def ablate(tracker:DigitTracker, # The tracker to change (in place)
+           **switches # Any of `TRACKER_SWITCHES`: bounce, speed_constraint, box_mode, uncover, template, vote, soft, composite
+          ) -> DigitTracker:
+    "`tracker` with some of its design choices switched, to measure what each one is worth (`bench/main_job.py`)"
+    for name, v in switches.items():
+        if name not in TRACKER_SWITCHES: raise ValueError(f"{name!r} is not a switch of DigitTracker: expected one of {list(TRACKER_SWITCHES)}")
+        if v not in TRACKER_SWITCHES[name]: raise ValueError(f"{name}={v!r}, expected one of {TRACKER_SWITCHES[name]}")
+        setattr(tracker, name, v)
+    return tracker
 
 # %% ../../nbs/17a_models.tracker.ipynb #845184dc
 @patch
@@ -507,7 +509,7 @@ def forward(self:DigitTracker, x:Tensor, *args) -> Tensor:
     if bs == 0: return x.new_zeros(0, self.n_out, 1, H, W).float()
     with torch.no_grad(), torch.autocast(x.device.type, enabled=False):     # exact integer arithmetic, in any precision setting
         out = torch.cat([self.analyse(x[i:i + self.batch_chunk])['out'] for i in range(0, bs, self.batch_chunk)])
-    return (out / 255).clamp(0, 1)[:, :, None] + 0 * self.unused
+    return (out / 255).clamp(0, 1)[:, :, None]
 
 # %% ../../nbs/17a_models.tracker.ipynb #d1b25269
 def estimate_constants(seqs:Tensor, # Training sequences, uint8 `[N, T, 1, H, W]` (or floats in [0, 1])
@@ -564,27 +566,17 @@ def estimate_constants(seqs:Tensor, # Training sequences, uint8 `[N, T, 1, H, W]
                 n_speed=int(ok.sum()), n_low=len(lo), n_high=len(hi), com_low_std=lo.std().item())
 
 # %% ../../nbs/17a_models.tracker.ipynb #5f1e3c49
-class TrackerCalibration(Callback):
-    "Before training starts, measure the tracker's speed, free range and centre-of-mass offset on `n_seqs` training sequences"
-    order = -30
-    def __init__(self,
-                 n_seqs:int=512, # Training sequences to measure on (their input and target frames together)
-                 verbose:bool=False # Print the constants measured
-                ):
-        store_attr()
-    def before_train(self):
-        model = first(m for m in self.learn.model.modules() if isinstance(m, DigitTracker))
-        if model is None or model.calibration is not None: return          # once, at the first training epoch
-        seqs, n = [], 0
-        for xb, yb in self.dls.train:
-            seqs.append(torch.cat([to_seq(xb), to_seq(yb)], 1).as_subclass(Tensor).cpu()); n += len(seqs[-1])
-            if n >= self.n_seqs: break
-        try: est = estimate_constants(torch.cat(seqs)[:self.n_seqs], model.n_digits, model.digit_size, model.speed)
-        except ValueError as e:
-            warn(f"TrackerCalibration: {e}; the tracker keeps speed={model.speed}, free={model.free}, com_offset={model.com_offset}")
-            model.calibration = {'measured': False, 'reason': str(e)}; return
-        model.speed, model.free, model.com_offset = est['speed'], int(round(est['free'])), est['com_offset']
-        model.max_shift = max(model.max_shift, math.ceil(model.speed))
-        model.calibration = {'measured': True, 'n_seqs': min(n, self.n_seqs), **{k: est[k] for k in ('speed', 'free', 'com_offset')}}
-        if self.verbose: print(f"calibrated on {model.calibration['n_seqs']} training sequences: speed {est['speed']:.4f} px/frame, "
-                               f"free range {est['free']:.3f} px, centre of mass {est['com_offset']:.4f} px")
+@patch
+def calibrate(self:DigitTracker, seqs:Tensor, # Sequences (inputs and targets together), uint8 `[N, T, 1, H, W]` or floats in [0, 1]
+              verbose:bool=False # Print the constants measured
+             ) -> DigitTracker:
+    "Measure the tracker's speed, free range and centre-of-mass offset on `seqs` (`estimate_constants`) and use them; kept when too few bounces are seen"
+    try: est = estimate_constants(seqs, self.n_digits, self.digit_size, self.speed)
+    except ValueError as e:
+        warn(f"DigitTracker.calibrate: {e}; the tracker keeps speed={self.speed}, free={self.free}, com_offset={self.com_offset}")
+        self.calibration = {'measured': False, 'reason': str(e)}; return self
+    self.speed, self.free, self.com_offset = est['speed'], int(round(est['free'])), est['com_offset']
+    self.max_shift = max(self.max_shift, math.ceil(self.speed))
+    self.calibration = {'measured': True, 'n_seqs': len(seqs), **{k: est[k] for k in ('speed', 'free', 'com_offset')}}
+    if verbose: print(f"calibrated on {len(seqs)} sequences: speed {est['speed']:.4f} px/frame, free range {est['free']:.3f} px, centre of mass {est['com_offset']:.4f} px")
+    return self
