@@ -32,9 +32,9 @@ EXAMPLES = {
 }
 
 def stored_outputs(nb_path):
-    "The per-frame plot (PNG bytes) and the printed `result_summary` dicts of a stored run"
+    "The per-frame plot (PNG bytes), the printed `result_summary` dicts and provenance lines of a stored run"
     nb = json.loads(Path(nb_path).read_text())
-    png, summaries = None, []
+    png, summaries, provenance = None, [], []
     for c in nb['cells']:
         src = ''.join(c['source'])
         for o in c.get('outputs', []):
@@ -42,7 +42,8 @@ def stored_outputs(nb_path):
             if 'plot_per_frame(' in src and 'image/png' in d: png = base64.b64decode(d['image/png'])
             t = ''.join(d.get('text/plain', []))
             if t.startswith("{'model'") and "'horizon'" in t: summaries.append(eval(t, {}))    # a dict literal the notebook printed
-    return png, summaries
+            if o.get('output_type') == 'stream': provenance += [l for l in ''.join(o['text']).splitlines() if 'trained on' in l]
+    return png, summaries, provenance
 
 def _panels(im):
     blk = im.sum(-1) < 60
@@ -128,7 +129,7 @@ def baselines(n_in, n_out, th):
 def main():
     out_dir = ROOT/'results'/'examples'
     for name, (n_in, n_out, th, models, cl_colour) in EXAMPLES.items():
-        png, summaries = stored_outputs(ROOT/'nbs'/'examples'/f'{name}.ipynb')
+        png, summaries, provenance = stored_outputs(ROOT/'nbs'/'examples'/f'{name}.ipynb')
         base, n_test = baselines(n_in, n_out, th)
         panels = read_plot(png, n_out, [{k: base[k]['per_frame'][m] for k in base} for m in ('mse', 'ssim')], list(models), cl_colour)
         result = {'source': (f"the stored run of nbs/examples/{name}.ipynb: overall figures as it printed them (result_summary); per-frame MSE and "
@@ -141,7 +142,8 @@ def main():
             r = {'model': {**s, 'per_frame': pf}, **base}
             check = {m: {'printed': s[m], 'mean_of_recovered': float(np.mean(pf[m])), 'calibration_error': panels[i]['calibration_error']}
                      for i, m in enumerate(('mse', 'ssim'))}
-            result['models'][label] = {**r, **skill_summary(r), 'recovery_check': check}
+            prov = next((l for l in provenance if l.startswith(label + ' ')), provenance[0] if provenance else None)
+            result['models'][label] = {**r, **skill_summary(r), 'provenance': prov, 'recovery_check': check}
             print(f"{name} {label}: horizon {result['models'][label]['horizon']} (skill >= 0.5); recovered means "
                   f"MSE {check['mse']['mean_of_recovered']:.2f} (printed {s['mse']}), SSIM {check['ssim']['mean_of_recovered']:.4f} (printed {s['ssim']}); "
                   f"skill MSE {[round(v, 2) for v in result['models'][label]['skill']['mse']]}, SSIM {[round(v, 2) for v in result['models'][label]['skill']['ssim']]}")

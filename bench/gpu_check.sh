@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every check that needs a GPU, in one go, for a session that is lent one (see the device tool's README).
 #
-#   1. the `#| cuda` cells of the notebooks (nbdev-test --flags cuda on the notebooks that have them);
+#   1. the `#| cuda` cells of the notebooks (nbdev-test --flags cuda on the notebooks that have them); the main job on the GPU;
 #   2. the benchmarks at the published configurations: model step speed, eager vs compiled, in bf16;
 #      data throughput on the device;
 #   3. the standard protocol with the published recipes, SimVP-gSTA first, then PhyDNet, for the minutes left
@@ -32,6 +32,10 @@ echo 'from moving_mnist.cli import mmnist_train; mmnist_train()' > /tmp/mmnist_t
 timeout 90 python3 -m torch.distributed.run --nproc_per_node 1 /tmp/mmnist_train.py --arch conv_gru --preset tiny --n_in 4 --n_out 4 \
   --epochs 1 --n_train 64 --n_valid 32 --n_test 16 --bs 8 --quiet --out "$OUT/torchrun1" > "$OUT/torchrun1.log" 2>&1
 tail -6 "$OUT/torchrun1.log" | tee -a "$OUT/summary.txt"
+
+echo "=== 1c. the main job on the GPU, as a user types it (a 2-minute budget) ($(left) s left)" | tee -a "$OUT/summary.txt"
+timeout 200 python3 /tmp/mmnist_train.py --minutes 2 --quiet --out "$OUT/main_job" > "$OUT/main_job.log" 2>&1
+grep -E "device|horizon|skill|model " "$OUT/main_job.log" | tee -a "$OUT/summary.txt"
 
 echo "=== 2. benchmarks ($(left) s left)" | tee -a "$OUT/summary.txt"
 timeout 150 python3 bench/model_speed.py --config published --precision bf16 --compile --archs simvp_gsta,tau,predrnnv2,mau,phydnet \

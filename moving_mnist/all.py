@@ -18,6 +18,7 @@ from .data import *
 from .sequences import *
 from .core import *
 from .metrics import *
+from .report import *
 from .models.layers import *
 from .models.conv_rnn import *
 from .models.phy import *

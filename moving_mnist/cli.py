@@ -12,6 +12,7 @@ import argparse, json, math, sys
 from fastai.vision.all import *
 from .data import *
 from .metrics import *
+from .report import *
 from .recipes import *
 from .registry import *
 from .learner import *
@@ -71,6 +72,7 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument('--n_in', type=int, default=10, help="input frames")
     p.add_argument('--n_out', type=int, default=10, help="frames to forecast")
     p.add_argument('--n_obj', type=int, nargs='+', default=[2], help="digits per sequence (several values: drawn per sequence)")
+    p.add_argument('--step_length', type=float, default=0.1, help="step of the digits per frame, as a fraction of the free canvas (their speed; the protocol's 0.1 is 3.6 pixels)")
     p.add_argument('--bs', type=int, default=None, help="batch size of each process (default: the recipe's, 16); with N processes an epoch has N times fewer, N times larger steps")
     p.add_argument('--lr', type=float, default=None, help="peak learning rate (default: the recipe's); it is not scaled with the number of processes: scale it with the total batch yourself if you want")
     p.add_argument('--n_train', type=int, default=None, help="fresh training sequences per epoch (default: the recipe's)")
@@ -118,6 +120,7 @@ def train_main(argv=None, # Command-line arguments (default: `sys.argv`)
     if args.num_workers < 0: raise CLIError(f"--num_workers {args.num_workers}: expected 0 or more")
     if min(args.n_obj) < 1: raise CLIError(f"--n_obj {' '.join(map(str, args.n_obj))}: expected at least one digit per sequence (every frame would be blank)")
     if not 0 < args.valid_pct < 1: raise CLIError(f"--valid-pct {args.valid_pct}: expected a fraction between 0 and 1")
+    if not 0 <= args.step_length <= 1: raise CLIError(f"--step_length {args.step_length}: expected a fraction of the free canvas in [0, 1]")
     if args.data is not None and not Path(args.data).exists(): raise FileNotFoundError(f"--data {args.data}: no such file or folder")
     if args.valid is not None and args.data is None: raise CLIError(f"--valid {args.valid}: only with --data (Moving MNIST runs validate on sequences of held-out digits)")
     kw = {**vars(args), 'model': _json_arg('model', args.model), 'size': _size_arg(args.size),

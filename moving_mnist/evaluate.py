@@ -10,6 +10,7 @@ from fastai.vision.all import *
 from .core import *
 from .data import *
 from .metrics import *
+from .report import skill_summary
 from .fixes import *
 from .frames import check_values
 

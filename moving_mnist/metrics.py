@@ -1,4 +1,4 @@
-"""Per-frame MSE, MAE, PSNR and SSIM as the published benchmark code computes them, as functions and as fastai metrics that accumulate over the whole validation set; and the two baselines every forecast is judged against, copy-last and the blank frame, with the forecast horizon.
+"""Per-frame MSE, MAE, PSNR and SSIM as the published benchmark code computes them, as functions and as fastai metrics that accumulate over the whole validation set; and the two baselines every forecast is judged against, copy-last and the blank frame (the skill and the horizon that judge a forecast against them are in `moving_mnist.report`).
 
 Docs: https://tcapelle.github.io/moving_mnist/metrics.html.md"""
 
@@ -11,12 +11,9 @@ from .core import *
 from .frames import check_frames_in
 
 # %% auto #0
-__all__ = ['SSIM_DATA_RANGE', 'BASELINES', 'HIGHER_IS_BETTER', 'SKILL_METRICS', 'SKILL_THRESHOLD', 'PLATEAU_TOL', 'mse_per_frame',
-           'mae_per_frame', 'psnr_per_frame', 'ssim_per_frame', 'frame_mse', 'frame_mae', 'psnr', 'ssim',
-           'CopyLastFrame', 'BlankFrame', 'best_baseline', 'beats_baselines', 'skill_per_frame', 'forecast_horizon',
-           'skill_summary', 'blank_plateau', 'results_table', 'horizon_summary', 'result_summary', 'find_normalize',
-           'to_pixels', 'from_pixels', 'SeqMetric', 'FrameMSE', 'FrameMAE', 'FramePSNR', 'FrameSSIM', 'mmnist_metrics',
-           'plot_per_frame', 'MultiImageDice']
+__all__ = ['SSIM_DATA_RANGE', 'mse_per_frame', 'mae_per_frame', 'psnr_per_frame', 'ssim_per_frame', 'frame_mse', 'frame_mae',
+           'psnr', 'ssim', 'CopyLastFrame', 'BlankFrame', 'find_normalize', 'to_pixels', 'from_pixels', 'SeqMetric',
+           'FrameMSE', 'FrameMAE', 'FramePSNR', 'FrameSSIM', 'mmnist_metrics', 'MultiImageDice']
 
 # %% ../nbs/05_metrics.ipynb #c4617249
 SSIM_DATA_RANGE = 2.   # the data range behind published SSIMs (scikit-image's float default at the time)
@@ -136,148 +133,6 @@ class BlankFrame(Module):
         x = to_seq(x)
         return (torch.zeros_like(x[:, -1:]) + self.background.to(x.device, x.dtype)).expand(-1, self.n_out, -1, -1, -1)
 
-# %% ../nbs/05_metrics.ipynb #0ded0860
-BASELINES = ('copy_last', 'blank')          # the baselines of every evaluation result
-HIGHER_IS_BETTER = ('psnr', 'ssim')
-SKILL_METRICS, SKILL_THRESHOLD = ('mse', 'ssim'), 0.5       # the horizon: skill >= 0.5 on MSE and SSIM at every frame
-
-def _better(m:str, a, b):
-    "Whether `a` is better than `b` on metric `m` (elementwise for tensors)"
-    return a > b if m in HIGHER_IS_BETTER else a < b
-
-def _baselines_in(res:dict, baselines) -> list:
-    bs = [b for b in baselines if b in res]
-    if not bs: raise ValueError(f"the result holds none of the baselines {list(baselines)}: expected entries like {list(BASELINES)}")
-    return bs
-
-def best_baseline(res:dict, # An evaluation result with the entries of `baselines`
-                  metric:str, # 'mse', 'mae', 'psnr' or 'ssim'
-                  baselines=BASELINES # The baselines to compare
-                 ) -> tuple:
-    "The name and value of the stronger baseline on `metric` over all frames"
-    vals = {b: res[b][metric] for b in _baselines_in(res, baselines)}
-    name = max(vals, key=lambda b: vals[b]) if metric in HIGHER_IS_BETTER else min(vals, key=lambda b: vals[b])
-    return name, vals[name]
-
-def beats_baselines(res:dict, # An evaluation result: `{'model': ..., 'copy_last': ..., 'blank': ...}`
-                    metrics=('mse', 'mae', 'psnr', 'ssim'), # The metrics to compare
-                    key:str='model' # The forecaster to judge
-                   ) -> dict:
-    "For each metric, whether `res[key]` beats the stronger of the baselines over all frames"
-    return {m: bool(_better(m, res[key][m], best_baseline(res, m)[1])) for m in metrics}
-
-def _error(m:str, v:Tensor) -> Tensor:
-    "The error form of metric `m`: MSE and MAE as they are, `1 - SSIM`"
-    if m == 'ssim': return 1 - v
-    if m in ('mse', 'mae'): return v
-    raise ValueError(f"skill on {m!r}: expected 'mse', 'mae' or 'ssim' (errors, or 1 - SSIM)")
-
-def skill_per_frame(res:dict, # An evaluation result, with per-frame values (`res[k]['per_frame'][metric]`)
-                    metric:str='mse', # 'mse', 'mae' or 'ssim' (err = 1 - SSIM)
-                    baselines=BASELINES, # The reference at each frame is the better of these
-                    key:str='model' # The forecaster to judge
-                   ) -> list:
-    "Per forecast frame, `1 - err(res[key]) / err(better baseline at that frame)`: 1 perfect, 0 no better than the better baseline"
-    if metric not in ('mse', 'mae', 'ssim'): _error(metric, None)                  # says what is expected
-    pf = lambda k: _error(metric, torch.as_tensor(res[k]['per_frame'][metric], dtype=torch.float64))
-    ref = torch.stack([pf(b) for b in _baselines_in(res, baselines)]).min(0).values
-    return (1 - pf(key) / ref.clamp_min(1e-12)).tolist()
-
-def forecast_horizon(res:dict, # An evaluation result, with per-frame values (`res[k]['per_frame'][metric]`)
-                     threshold:float=SKILL_THRESHOLD, # Least skill that counts (0: frames that beat the baselines at all)
-                     metrics=SKILL_METRICS, # The skill must reach `threshold` on each of these
-                     baselines=BASELINES, # The reference is the better of these at each frame
-                     key:str='model' # The forecaster to judge
-                    ) -> int:
-    "The last forecast frame up to which the skill of `res[key]` is at least `threshold` on every metric at every frame (0: not at frame 1)"
-    ok = None
-    for m in metrics:
-        s = torch.tensor(skill_per_frame(res, m, baselines, key))
-        o = s > 0 if threshold == 0 else s >= threshold
-        ok = o if ok is None else ok & o
-    return int(ok.long().cumprod(0).sum())
-
-def skill_summary(res:dict, # An evaluation result
-                  threshold:float=SKILL_THRESHOLD # The horizon's least skill
-                 ) -> dict:
-    "What every evaluation result carries: the per-frame skill on MSE and SSIM, the horizon and its threshold"
-    return {'skill': {m: skill_per_frame(res, m) for m in SKILL_METRICS}, 'horizon': forecast_horizon(res, threshold), 'skill_threshold': threshold}
-
-# %% ../nbs/05_metrics.ipynb #45f19660
-_NAMES = {'model': 'model', 'copy_last': 'copy-last', 'blank': 'blank frame'}
-PLATEAU_TOL = 0.02
-
-def blank_plateau(res:dict, # An evaluation result with per-frame MSEs of the model and the blank frame
-                  tol:float=PLATEAU_TOL # Relative distance to the blank frame's MSE that counts as level with it
-                 ) -> list:
-    "The forecast frames (from 1) at which the model's MSE is within `tol` of the blank frame's: it draws almost nothing there"
-    m, b = (torch.as_tensor(res[k]['per_frame']['mse'], dtype=torch.float64) for k in ('model', 'blank'))
-    return [i + 1 for i in torch.nonzero((m - b).abs() <= tol * b).flatten().tolist()]
-
-def _frames(fs) -> str:
-    "`[3, 4, 5, 8]` -> '3-5, 8'"
-    runs = []
-    for f in fs:
-        if runs and f == runs[-1][1] + 1: runs[-1][1] = f
-        else: runs.append([f, f])
-    return ', '.join(f"{a}-{b}" if b > a else f"{a}" for a, b in runs)
-
-def _key_frames(n:int) -> list:
-    "The first, middle and last of `n` forecast frames (from 1)"
-    return sorted({1, (n + 1) // 2 if n > 2 else 1, n})
-
-def _skill_line(res:dict) -> str:
-    "The model's skill on MSE and SSIM at the first, middle and last frames"
-    sk = {m: skill_per_frame(res, m) for m in SKILL_METRICS}
-    fs = _key_frames(len(sk['mse']))
-    at = lambda m: ' / '.join(f"{sk[m][f - 1]:.2f}" for f in fs)
-    return f"skill (1 - error / the better baseline's) at frames {' / '.join(map(str, fs))}: MSE {at('mse')}; SSIM {at('ssim')}"
-
-def results_table(res:dict, # An evaluation result: `{'model': ..., 'copy_last': ..., 'blank': ...}`
-                  label:str='model' # The name of the model's row
-                 ) -> str:
-    "The forecasters' metrics in aligned columns, the model's skill, the horizon and the model's wins against the better baseline"
-    rows = [f"{'':12s} {'MSE':>8s} {'MAE':>8s} {'PSNR':>7s} {'SSIM':>7s}"]
-    for k in ('model',) + BASELINES:
-        if k in res: v = res[k]; rows.append(f"{(label if k == 'model' else _NAMES[k]):12s} {v['mse']:8.2f} {v['mae']:8.2f} {v['psnr']:7.2f} {v['ssim']:7.4f}")
-    if all(b in res for b in BASELINES):
-        th = res.get('skill_threshold', SKILL_THRESHOLD)
-        n, h = len(res['model']['per_frame']['mse']), forecast_horizon(res, th)
-        wins = beats_baselines(res)
-        rows.append(_skill_line(res))
-        rows.append(f"horizon: {h} of {n} frames (skill >= {th:g} on MSE and SSIM at every frame up to frame {h}: "
-                    f"{'at least half' if th == 0.5 else f'a fraction {th:g}'} of the better baseline's error removed)" if h else
-                    f"horizon: 0 of {n} frames (the skill is below {th:g} on MSE or SSIM at the first frame)")
-        won, lost = [m.upper() for m, w in wins.items() if w], [m.upper() for m, w in wins.items() if not w]
-        rows.append(f"beats the better baseline on: {', '.join(won) or 'nothing'}" + (f" (not on {', '.join(lost)})" if lost and won else ''))
-        if p := blank_plateau(res): rows.append(f"plateau: at frame(s) {_frames(p)} the MSE is within {PLATEAU_TOL:.0%} of the blank frame's (almost nothing drawn there)")
-    return '\n'.join(rows)
-
-def horizon_summary(res:dict, # An evaluation result: `{'model': ..., 'copy_last': ..., 'blank': ...}`
-                    label:str='the model' # How to call the model
-                   ) -> str:
-    "Two sentences: up to which forecast frame `label` has a skill of at least one half, and up to which it beats both baselines at all"
-    th = res.get('skill_threshold', SKILL_THRESHOLD)
-    n, h, h0 = len(res['model']['per_frame']['mse']), forecast_horizon(res, th), forecast_horizon(res, 0)
-    sk = {m: skill_per_frame(res, m) for m in SKILL_METRICS}
-    say = lambda k: f"up to frame {k}" if k else "not even at the first frame"
-    return (f"Of {n} forecast frames, {label} removes at least {'half' if th == 0.5 else f'a fraction {th:g}'} of the better baseline's error "
-            f"(skill >= {th:g}) on MSE and SSIM {say(h)} (its horizon: {h}), and beats both baselines at all {say(h0)}. "
-            f"Its skill is {sk['mse'][0]:.2f} on MSE and {sk['ssim'][0]:.2f} on SSIM at frame 1, {sk['mse'][-1]:.2f} and {sk['ssim'][-1]:.2f} at frame {n}." +
-            (f" At frame(s) {_frames(p)} its MSE is within {PLATEAU_TOL:.0%} of the blank frame's: a plateau at the blank level, "
-             f"where it draws almost nothing." if (p := blank_plateau(res)) else ''))
-
-# %% ../nbs/05_metrics.ipynb #17da884e
-def result_summary(res:dict, # An evaluation result: `{'model': ..., 'copy_last': ..., 'blank': ..., 'skill': ..., 'horizon': ...}`
-                   digits:int=3 # Decimal places kept
-                  ) -> dict:
-    "Each forecaster's overall MSE, MAE, PSNR and SSIM rounded to `digits` (no per-frame curves), the per-frame skill to 2 places; other entries as they are"
-    def short(k, v):
-        if isinstance(v, dict) and 'per_frame' in v: return {m: round(v[m], digits) for m in ('mse', 'mae', 'psnr', 'ssim')}
-        if k == 'skill': return {m: [round(s, 2) for s in vs] for m, vs in v.items()}
-        return v
-    return {k: short(k, v) for k, v in res.items()}
-
 # %% ../nbs/05_metrics.ipynb #c02fbdbb
 def find_normalize(dls # `DataLoaders` (or a `DataLoader`)
                   ) -> Normalize|None:
@@ -368,66 +223,6 @@ def mmnist_metrics(ssim_data_range:float=SSIM_DATA_RANGE # Data range of the SSI
                   ) -> list:
     "The four metrics of the published protocol"
     return [FrameMSE(), FrameMAE(), FramePSNR(), FrameSSIM(data_range=ssim_data_range)]
-
-# %% ../nbs/05_metrics.ipynb #45adf8a8
-def _is_result(o) -> bool: return isinstance(o, dict) and isinstance(o.get('model'), dict) and 'per_frame' in o['model']
-
-_STYLE = {'copy_last': dict(ls='--', color='black', label='copy-last'), 'blank': dict(ls=':', color='tab:gray', label='blank frame')}   # models: the colour cycle
-
-def plot_per_frame(curves:dict, # An evaluation result (`evaluate_with_copy_last`), or `{label: SeqMetric or per-frame values}`
-                   ylabel:str|None=None, # Label of the y axis (`{label: values}` curves; default 'per-frame MSE')
-                   ax=None, # Axes to draw on: one per panel for a result (default: a new figure); axes that hold a result already get one more model
-                   figsize=None, # Size of a new figure
-                   metrics=('mse', 'ssim'), # For an evaluation result: one panel per metric
-                   label:str='model', # For an evaluation result: the name of the model's curve
-                   skill:bool=True # For an evaluation result: a last panel with the model's skill on MSE and SSIM
-                  ):
-    "Plot per-horizon metric values: the model and both baselines of an evaluation result (and the model's skill), or one curve per label"
-    from matplotlib.ticker import MaxNLocator
-    if not _is_result(curves):
-        if ax is None: _, ax = plt.subplots(figsize=ifnone(figsize, (5, 3)))
-        for name, c in curves.items():
-            v = c.per_frame if isinstance(c, SeqMetric) else torch.as_tensor(c)
-            ax.plot(range(1, len(v) + 1), v.tolist(), marker='o', ms=3, label=name)
-        ax.set_xlabel('forecast frame'); ax.set_ylabel(ifnone(ylabel, 'per-frame MSE')); ax.legend(); ax.grid(alpha=0.3)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        return ax
-    has_skill = skill and all(b in curves for b in BASELINES) and all(m in curves['model']['per_frame'] for m in SKILL_METRICS)
-    n_ax = len(metrics) + has_skill
-    axs = ax if ax is not None else plt.subplots(1, n_ax, figsize=ifnone(figsize, (4.5 * n_ax, 3)), squeeze=False)[1][0]
-    th = curves.get('skill_threshold', SKILL_THRESHOLD)
-    h = forecast_horizon(curves, th) if has_skill else None
-    plateau = blank_plateau(curves) if 'blank' in curves and 'mse' in curves['model']['per_frame'] else []
-    n = len(curves['model']['per_frame'][metrics[0]])
-    def shade(a):
-        if h: a.axvspan(0.5, h + 0.5, color='tab:green', alpha=0.08, label=f'horizon: frames 1-{h} (skill >= {th:g})')
-        a.set_xlabel('forecast frame'); a.grid(alpha=0.3); a.set_xlim(0.5, n + 0.5); a.xaxis.set_major_locator(MaxNLocator(integer=True))
-    colour = None
-    for a, m in zip(axs, metrics):
-        v, drawn = curves['model']['per_frame'][m], {l.get_label() for l in a.get_lines()}
-        colour = a.plot(range(1, len(v) + 1), v, marker='o', ms=3, label=label)[0].get_color()
-        for b in BASELINES:
-            if b in curves and _STYLE[b]['label'] not in drawn: a.plot(range(1, len(v) + 1), curves[b]['per_frame'][m], marker='.', ms=3, **_STYLE[b])
-        if drawn: continue                                          # another model on these axes: its horizon is not shaded
-        shade(a)
-        for i, f in enumerate(plateau):
-            a.axvspan(f - 0.5, f + 0.5, facecolor='none', edgecolor='grey', hatch='//', lw=0, alpha=0.4,
-                      label=f'level with the blank frame (MSE within {PLATEAU_TOL:.0%})' if i == 0 else None)
-        a.set_ylabel(f"per-frame {m.upper()}")
-    if has_skill and len(axs) > len(metrics):
-        a = axs[len(metrics)]
-        first = not a.get_lines()
-        for m, ls in zip(SKILL_METRICS, ('-', '--')):
-            sk = skill_per_frame(curves, m)
-            a.plot(range(1, len(sk) + 1), sk, ls=ls, marker='o', ms=3, color=colour, label=f"{label}, skill on {m.upper()}")
-        if first:
-            a.axhline(th, color='tab:green', lw=1, ls='-.', label=f"{th:g}: {'half' if th == 0.5 else 'that part'} of the better baseline's error removed")
-            a.axhline(0, color='black', lw=0.8, label='0: no better than the better baseline')
-            shade(a); a.set_ylabel('skill (1 - error / better baseline)'); a.set_ylim(top=1.05)
-        a.legend(fontsize=7)
-    axs[0].legend(fontsize=8)
-    if ax is None: axs[0].figure.tight_layout()                     # the second panel's label clear of the first
-    return axs
 
 # %% ../nbs/05_metrics.ipynb #b9cc904e
 class MultiImageDice(Metric):

@@ -20,7 +20,7 @@ from .models.simvp import SimVP, TAULoss
 from .models.conv_lstm import ConvLSTMNet
 from .models.predrnn import PredRNN, PredRNNpp, MIM, PredRNNv2, DecouplingLoss, from_openstl_predrnn, from_openstl_predrnnpp, from_openstl_mim
 from .models.mau import MAU, from_openstl_mau
-from .models.warp import FlowWarp, FlowExtrapolation, MultiScaleMSE
+from .models.warp import FlowWarp, FlowSplat, FlowExtrapolation, MultiScaleMSE
 from .models.tracker import DigitTracker
 
 # %% auto #0
@@ -197,6 +197,9 @@ _openstl_rnn('mau', MAU, 1e-3, _ss, 26.86, 78.22, 0.9398, checkpoints={'openstl'
 
 register_arch('digit_tracker', DigitTracker, recipes={}, presets=dict(tiny=dict(n_fine_angles=25, n_fine_phase=8)),
               doc="Knows the generator: tracks each digit, cuts out its image, fits its bouncing motion and renders it forward (a reference without weights, evaluated directly).")
+register_arch('flow_splat', FlowSplat, loss=lambda n_in, n_out: SSIMLoss(MultiScaleMSE(4)), presets=dict(small=dict(), tiny=dict(nf=8, depth=3)),
+              recipes={'fastai': _fastai(2e-3, precision='fp32', n_train=6400, minutes=8)},
+              doc="The main job: a CNN says where each pixel of the last frame will be at each future frame, and its ink is moved there; learned in minutes on a CPU, copy-last before training.")
 register_arch('flow_warp', FlowWarp, loss=lambda n_in, n_out: MultiScaleMSE(4), presets=dict(small=dict(), tiny=dict(nf=8)),
               recipes={'fastai': _fastai(2e-3, precision='fp32', n_train=1600, minutes=6)},
               doc="Forecasts by warping the last frame with predicted flows: sharp, and copy-last before training.");

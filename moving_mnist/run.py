@@ -13,6 +13,7 @@ from fastai.callback.progress import CSVLogger
 import moving_mnist, fastai
 from .data import *
 from .metrics import *
+from .report import *
 from .fixes import print_through, without_gather_args
 from .sequences import get_seq_dls
 from .recipes import *
@@ -243,7 +244,7 @@ def write_json(fn, # The file to write
     return Path(fn)
 
 RUN_FILES = ('model.pkl', 'model.safetensors', 'model.json', 'metrics.json', 'config.json', 'log.csv', 'checkpoints')     # what a run folder holds (an existing run)
-SAME_FOR_RESUME = ('arch', 'preset', 'recipe', 'model', 'epochs', 'minutes', 'n_in', 'n_out', 'n_obj', 'bs', 'lr', 'n_train', 'n_valid', 'seed',
+SAME_FOR_RESUME = ('arch', 'preset', 'recipe', 'model', 'epochs', 'minutes', 'n_in', 'n_out', 'n_obj', 'step_length', 'bs', 'lr', 'n_train', 'n_valid', 'seed',
                    'digits', 'data', 'size', 'stride', 'valid_pct', 'valid')
 
 def prepare_run_folder(out, # The run folder
@@ -287,7 +288,7 @@ def resolve_device(name:str|None # 'cpu', 'cuda', 'cuda:1', ... or None (a GPU i
     return d
 
 # %% ../nbs/27_run.ipynb #a3071215
-def _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits):
+def _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits, step_length=0.1):
     "The sequences a run is evaluated on, and what they are"
     if data is not None:                                      # your own data: its validation recordings (held out by file, or the end of a single one)
         ds = dls.valid.dataset
@@ -297,9 +298,10 @@ def _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits):
         held = "another source" if other else "its end, held out from training" if 'split' in info else "recordings held out from training"
         return seqs[:, :n_in], seqs[:, n_in:], f"the {len(ds)} validation clip{'s' if len(ds) != 1 else ''} of {other or data} ({held})"
     if test_seq: return (*load_mnist_test_seq(test_seq, n_in, n_out), str(test_seq))
-    return (*make_test_set(n_test, n_in=n_in, n_out=n_out, n_obj=n_obj, digits=digits), f"make_test_set(n={n_test}, seed={TEST_SET['seed']})")
+    desc = f"make_test_set(n={n_test}, seed={TEST_SET['seed']}" + ('' if n_obj == 2 else f", n_obj={n_obj}") + ('' if step_length == 0.1 else f", step_length={step_length}") + ')'
+    return (*make_test_set(n_test, n_in=n_in, n_out=n_out, n_obj=n_obj, digits=digits, step_length=step_length), desc)
 
-MAIN_ARCH, OWN_DATA_ARCH = 'digit_tracker', 'flow_extrapolation'      # what `mmnist_train` trains without --arch: the main job, and on your own data
+MAIN_ARCH, OWN_DATA_ARCH = 'flow_splat', 'flow_extrapolation'      # what `mmnist_train` trains without --arch: the main job, and on your own data
 
 def train_run(out='runs/mmnist', # The run folder (relative to the working directory, or absolute)
               arch:str|None=None, # A registered architecture (default: `MAIN_ARCH` on Moving MNIST, `OWN_DATA_ARCH` on your own data)
@@ -311,6 +313,7 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
               n_in:int=10, # Input frames
               n_out:int=10, # Frames to forecast
               n_obj=2, # Moving MNIST: digits per sequence, or a list to draw from
+              step_length:float=0.1, # Moving MNIST: step per frame, as a fraction of the free canvas (the speed of the digits)
               bs:int|None=None, # Batch size of each process (default: the recipe's)
               lr:float|None=None, # Peak learning rate (default: the recipe's)
               n_train:int|None=None, # Moving MNIST: fresh training sequences per epoch (default: the recipe's)
@@ -359,8 +362,8 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
     digits = ifnone(digits, DATA_PATH)
     try:
         if data_run: dls = get_seq_dls(data, n_in, n_out, bs=bs, valid_pct=valid_pct, valid=valid, size=size, stride=stride, seed=seed, device=dev, num_workers=num_workers)
-        else: dls = get_mmnist_dls(n_in, n_out, n_obj, n_train, n_valid, bs, seed=seed, digits=digits, device=dev, num_workers=num_workers)
-        xt, yt, test_desc = _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits)
+        else: dls = get_mmnist_dls(n_in, n_out, n_obj, n_train, n_valid, bs, seed=seed, digits=digits, device=dev, num_workers=num_workers, step_length=step_length)
+        xt, yt, test_desc = _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits, step_length)
         learn = mmnist_learner(dls, arch, arch_config=model, preset=preset, recipe=recipe, lr=lr, precision=precision, compile=compile,
                                path=out, model_dir='checkpoints')
     except (ValueError, TypeError) as e: raise RunConfigError(' '.join(str(e).split())) from None

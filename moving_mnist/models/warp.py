@@ -10,7 +10,7 @@ from fastai.vision.all import *
 from ..core import *
 
 # %% auto #0
-__all__ = ['warp', 'FlowWarp', 'horn_schunck', 'FlowExtrapolation', 'MultiScaleMSE']
+__all__ = ['warp', 'FlowWarp', 'splat', 'FlowSplat', 'horn_schunck', 'FlowExtrapolation', 'MultiScaleMSE']
 
 # %% ../../nbs/17_models.warp.ipynb #4db9eeea
 def warp(img:Tensor, # Frames to resample `[bs, C, H, W]`
@@ -75,6 +75,77 @@ class FlowWarp(Module):
         "`[bs, n_in, c_in, H, W]` -> `[bs, n_out, c_in, H, W]`"
         check_frames(x, self.c_in, multiple=16, n=self.n_in)
         return warp(x[:, -1], self.flows(x))
+
+# %% ../../nbs/17_models.warp.ipynb #03910237
+def splat(img:Tensor, # Frames to move `[N, C, H, W]`
+          disp:Tensor # Each pixel's displacement `[N, 2, H, W]`, in pixels (x then y)
+         ) -> Tensor: # `[N, C, H, W]`
+    "Forward splatting: every pixel of `img` moved by its displacement, its value shared bilinearly among the 4 pixels around where it lands (summed; lost outside)"
+    N, C, H, W = img.shape
+    ys, xs = torch.meshgrid(torch.arange(H, device=img.device, dtype=img.dtype), torch.arange(W, device=img.device, dtype=img.dtype), indexing='ij')
+    px, py = xs + disp[:, 0], ys + disp[:, 1]
+    x0, y0 = px.floor(), py.floor()
+    fx, fy = px - x0, py - y0
+    out, src = img.new_zeros(N, C, H * W), img.reshape(N, C, H * W)
+    for dy, wy in ((0, 1 - fy), (1, fy)):
+        for dx, wx in ((0, 1 - fx), (1, fx)):
+            xi, yi = x0 + dx, y0 + dy
+            inside = (xi >= 0) & (xi < W) & (yi >= 0) & (yi < H)
+            idx = (yi.clamp(0, H - 1) * W + xi.clamp(0, W - 1)).long().view(N, 1, H * W).expand(N, C, H * W)
+            out = out.scatter_add(2, idx, src * (wx * wy * inside).view(N, 1, H * W))
+    return out.view(N, C, H, W)
+
+# %% ../../nbs/17_models.warp.ipynb #8b490e01
+class _DilatedCNN(Module):
+    "3x3 convolutions with GroupNorm and SiLU, dilated 1, 1, 2, 4, 8, 8, ...; a zero-initialised 3x3 head"
+    def __init__(self, c_in:int, c_out:int, nf:int=32, depth:int=6):
+        layers, c = [], c_in
+        for i in range(depth):
+            d = 1 if i < 2 else min(2 ** (i - 1), 8)
+            layers += [nn.Conv2d(c, nf, 3, padding=d, dilation=d), nn.GroupNorm(min(8, nf), nf), nn.SiLU()]; c = nf
+        self.body, self.head = nn.Sequential(*layers), nn.Conv2d(nf, c_out, 3, padding=1)
+        nn.init.zeros_(self.head.weight); nn.init.zeros_(self.head.bias)
+    def forward(self, x): return self.head(self.body(x))
+
+class FlowSplat(Module):
+    "Forecast by moving each pixel of the last frame to where a CNN says it will be at each future frame (forward splatting)"
+    def __init__(self,
+                 n_in:int=10, # Input frames
+                 n_out:int=10, # Frames to forecast
+                 c_in:int=1, # Channels per frame
+                 c_out:int|None=None, # Channels per output frame (must equal `c_in`: the forecast is the last frame moved)
+                 k:int|None=None, # Input frames the network reads (the last `k`; default all)
+                 nf:int=32, # Channels of the network
+                 depth:int=6, # Convolutions of the network
+                 scale:int=2 # The network works at 1/scale of the frame size; its displacements are upsampled
+                ):
+        if c_out is not None and c_out != c_in: raise ValueError(f"FlowSplat moves the pixels of the last frame: c_out={c_out} must equal c_in={c_in}")
+        k = ifnone(k, n_in)
+        if not 1 <= k <= n_in: raise ValueError(f"k={k}: expected 1 <= k <= n_in={n_in}")
+        store_attr('n_in,n_out,c_in,k,scale'); self.c_out = c_in
+        self.net = _DilatedCNN(k * c_in + 2, 2 + 3 * n_out, nf, depth)
+
+    def displacements(self, x:Tensor) -> tuple:
+        "Each pixel's displacement `[bs, n_out, 2, H, W]` (x then y, in pixels) at each future frame, `t * v + r_t`, and its opacity `[bs, n_out, 1, H, W]`"
+        B, T, C, H, W = x.shape
+        inp = x[:, -self.k:].reshape(B, self.k * C, H, W)
+        if self.scale > 1: inp = F.avg_pool2d(inp, self.scale)
+        h, w = inp.shape[-2:]
+        ys, xs = torch.meshgrid(torch.linspace(-1, 1, h, device=x.device, dtype=x.dtype), torch.linspace(-1, 1, w, device=x.device, dtype=x.dtype), indexing='ij')
+        o = self.net(torch.cat([inp, torch.stack([xs, ys])[None].expand(B, 2, h, w)], 1))
+        if self.scale > 1: o = F.interpolate(o, size=(H, W), mode='bilinear', align_corners=False) * self.scale
+        t = torch.arange(1, self.n_out + 1, device=x.device, dtype=x.dtype).view(1, -1, 1, 1, 1)
+        n = self.n_out
+        disp = t * o[:, None, :2] + o[:, 2:2 + 2 * n].view(B, n, 2, H, W)
+        return disp, torch.sigmoid(o[:, 2 + 2 * n:, None] / self.scale + 5)
+
+    def forward(self, x):
+        "`[bs, n_in, c_in, H, W]` -> `[bs, n_out, c_in, H, W]`"
+        check_frames(x, self.c_in, multiple=self.scale, n=self.n_in)
+        B, T, C, H, W = x.shape
+        disp, opacity = self.displacements(x)
+        ink = x[:, -1:] * opacity                                                       # [bs, n_out, C, H, W]
+        return splat(ink.reshape(-1, C, H, W), disp.reshape(-1, 2, H, W)).view(B, self.n_out, C, H, W)
 
 # %% ../../nbs/17_models.warp.ipynb #fe0a0002
 def _smooth(x:Tensor, sigma:float) -> Tensor:
