@@ -71,15 +71,14 @@ def main():
     out = Path(a.out).absolute()
     read = lambda: json.loads(out.read_text()) if out.exists() else {}
     if a.describe:
-        results = read(); results[a.describe[0]]['last_frame'] = a.describe[1]; write_json(out, results); return
+        name, text = a.describe; update_json(out, name, {**read()[name], 'last_frame': text}); return
     designs.register(a.minutes)
     os.chdir(ROOT)                                                        # run folders: runs/approaches/<name>, relative
     for name, (desc, args) in approaches(a.minutes).items():
         if a.only and name not in a.only: continue
         print(f"=== {name}: {desc}", flush=True)
         entry = run(name, desc, args, a.minutes)
-        results = read(); results[name] = entry                           # re-read: another process may have written meanwhile
-        out.parent.mkdir(parents=True, exist_ok=True); write_json(out, results)
+        update_json(out, name, entry)
         print(json.dumps({k: v for k, v in entry.items() if k not in ('model', 'copy_last', 'blank')}), flush=True)
 
 if __name__ == '__main__': main()

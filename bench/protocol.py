@@ -20,14 +20,14 @@ from pathlib import Path
 warnings.filterwarnings('ignore', message='.*torch.jit.script.*is deprecated')
 from fastcore.basics import first
 from moving_mnist.all import *
+from moving_mnist.cli import add_options
 
 ROOT = Path(__file__).resolve().parents[1]
+RUN_OPTIONS = ('recipe', 'preset', 'epochs', 'minutes', 'n_train', 'n_valid', 'n_test', 'test_seq', 'precision', 'seed', 'quiet')   # of train_run's
 
 def run(arch, args) -> dict:
     "One architecture's run on the protocol, summarised for the results file"
-    res = train_run(f"{args.runs}/{arch}", arch=arch, preset=args.preset, recipe=args.recipe, epochs=args.epochs, minutes=args.minutes,
-                    n_train=args.n_train, n_valid=args.n_valid, n_test=args.n_test, test_seq=args.test_seq, precision=args.precision,
-                    seed=args.seed, overwrite=True, quiet=args.quiet, prog='protocol')
+    res = train_run(f"{args.runs}/{arch}", arch=arch, **{k: getattr(args, k) for k in RUN_OPTIONS}, overwrite=True, prog='protocol')
     r, run_ = ARCHS[arch].get_recipe(args.recipe), res['run']
     keep = lambda v: {m: round(v[m], 4) for m in ('mse', 'mae', 'psnr', 'ssim')}
     return {**keep(res['model']), 'copy_last': keep(res['copy_last']), 'blank': keep(res['blank']), 'horizon': res['horizon'],
@@ -38,31 +38,20 @@ def run(arch, args) -> dict:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('--arch', default='simvp_gsta', help="registered architecture(s), comma-separated")
-    p.add_argument('--recipe', default=None, help="recipe (default: each architecture's first, its published one)")
-    p.add_argument('--preset', default='default', help="model size preset")
-    p.add_argument('--epochs', type=int, default=None, help="epochs (default: the recipe's)")
-    p.add_argument('--minutes', type=float, default=None, help="training budget per architecture instead of epochs")
-    p.add_argument('--n_train', type=int, default=None, help="sequences per epoch (default: the recipe's, 10,000)")
-    p.add_argument('--n_valid', type=int, default=256); p.add_argument('--n_test', type=int, default=TEST_SET['n'])
-    p.add_argument('--test-seq', dest='test_seq', default=None, help="the public mnist_test_seq.npy")
-    p.add_argument('--precision', default=None, help="override the recipe's precision (fp32, fp16, bf16)")
-    p.add_argument('--seed', type=int, default=42)
+    add_options(p, run_options(), RUN_OPTIONS)                # as mmnist_train declares them
     p.add_argument('--runs', default='runs/protocol', help="folder of the run folders (relative to the working directory)")
     p.add_argument('--out', default=str(ROOT/'results'/'protocol.json'), help="JSON file of the results (entries are updated)")
-    p.add_argument('--quiet', action='store_true', help="no progress bars")
     args = p.parse_args(argv)
     archs = args.arch.split(',')
     unknown = [a for a in archs if a not in ARCHS]
     if unknown: p.error(f"unknown arch(s) {unknown}; known: {sorted(ARCHS)}")
     out = Path(args.out)
-    results = json.loads(out.read_text()) if out.exists() else {}
     for arch in archs:
-        results[arch] = r = run(arch, args)
+        results = update_json(out, arch, r := run(arch, args))
         print(f"\n{arch} ({r['recipe']} recipe, {r['precision']}): {r['epochs']} of {r['recipe_epochs']} epochs, {r['sequences_seen']:,} sequences, "
               f"{r['minutes']} min on {r['device']}")
         pub = first((x for x in ARCHS[arch].recipes.values() if x.published), None)
         if pub: print(f"published: MSE {pub.published['mse']}, MAE {pub.published['mae']}, SSIM {pub.published['ssim']} ({pub.published['ref']})")
-        out.parent.mkdir(parents=True, exist_ok=True); out.write_text(json.dumps(results, indent=2))
     print(f"\nwrote {out}")
     return results
 

@@ -15,7 +15,9 @@ from .fixes import *
 from .generator import *
 from .testset import *
 from .data import *
-from .sequences import *
+from .recordings import *
+from .seqfiles import *
+from .seqdata import *
 from .core import *
 from .metrics import *
 from .report import *
@@ -31,6 +33,7 @@ from .models.mau import *
 from .models.warp import *
 from .models.tracker import *
 from .recipes import *
+from .archs import *
 from .registry import *
 from .learner import *
 from .evaluate import *

@@ -8,7 +8,8 @@ Docs: https://tcapelle.github.io/moving_mnist/cli.html.md"""
 from __future__ import annotations
 import warnings
 warnings.filterwarnings('ignore', message='.*torch.jit.script.*is deprecated', category=FutureWarning)   # fastai's import, in a log
-import argparse, json, math, sys
+import argparse, inspect, json, math, sys, types
+from typing import Literal, Union, get_args, get_origin
 from fastai.vision.all import *
 from .data import *
 from .metrics import *
@@ -21,11 +22,11 @@ from .inference import *
 from .checkpoints import import_checkpoint, CHECKPOINT_SOURCES
 from .sequences import load_sequences
 from .run import *
-from .run import _shown
+
 
 # %% auto #0
-__all__ = ['CLIError', 'train_parser', 'train_main', 'mmnist_train', 'eval_parser', 'eval_main', 'mmnist_eval', 'forecast_parser',
-           'forecast_main', 'mmnist_forecast']
+__all__ = ['CLIError', 'option_args', 'add_options', 'train_parser', 'train_main', 'mmnist_train', 'eval_parser', 'eval_main',
+           'mmnist_eval', 'forecast_parser', 'forecast_main', 'mmnist_forecast']
 
 # %% ../nbs/28_cli.ipynb #db918031
 class CLIError(Exception):
@@ -38,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
     "Show each default once, and only a real one: not where the help names it already, nor `None`"
     def _get_help_string(self, action):
-        said = 'default:' in (action.help or '') or action.default is None or action.default is False
+        said = 'default:' in (action.help or '') or action.default in (None, False, (), []) or action.default is argparse.SUPPRESS
         return action.help if said else super()._get_help_string(action)
 
 def _run(main, argv, prog):
@@ -51,63 +52,62 @@ def _run(main, argv, prog):
     except KeyboardInterrupt as e:
         print(f"{prog}: interrupted{f': {e}' if str(e) else ''}", file=sys.stderr); sys.exit(130)
 
-def _positive(name, v, kind=int):
-    "Raise a `CLIError` unless `v` is a finite positive number (None passes)"
-    if v is None: return
-    if not (math.isfinite(v) and v > 0): raise CLIError(f"--{name} {v}: expected a positive {'integer' if kind is int else 'number'}")
-
 # %% ../nbs/28_cli.ipynb #e854a56f
+class _Values(argparse.Action):
+    "Several values of one option: the value itself where one is given and the option also takes a single value (`int|list[int]`), a tuple where its type is one"
+    def __init__(self, *args, one:bool=False, as_tuple:bool=False, **kwargs): super().__init__(*args, **kwargs); self.one, self.as_tuple = one, as_tuple
+    def __call__(self, parser, ns, values, option_string=None):
+        setattr(ns, self.dest, values[0] if self.one and len(values) == 1 else tuple(values) if self.as_tuple else list(values))
+
+def _json_object(name):
+    "The argparse type of an option given as a JSON object"
+    def parse(text):
+        try: v = json.loads(text)
+        except json.JSONDecodeError as e: raise CLIError(f"--{name} is not valid JSON ({e}): {text!r}") from None
+        if not isinstance(v, dict): raise CLIError(f"--{name} {text!r}: expected a JSON object of arguments")
+        return v
+    return parse
+
+def option_args(name:str, # The parameter's name
+                anno, # Its type annotation (evaluated)
+                default, # Its default
+                help:str|None # Its docment
+               ) -> tuple:
+    "The flags and `add_argument` arguments of a command-line option, from a parameter's type, default and docment"
+    flags = [f'--{name}'] + ([f"--{name.replace('_', '-')}"] if '_' in name else [])        # both spellings work
+    kw = dict(dest=name, default=None if default is inspect.Parameter.empty else default, help=help)
+    if anno is bool: return flags, dict(kw, action='store_true')
+    alts = [a for a in (get_args(anno) if get_origin(anno) in (Union, types.UnionType) else (anno,)) if a is not type(None)]
+    one = lambda t: (dict(type=str, choices=get_args(t)) if get_origin(t) is Literal else dict(type=_json_object(name)) if t is dict
+                     else dict(type=t if t in (int, float) else str))
+    seqs = [a for a in alts if get_origin(a) in (list, tuple)]
+    if seqs:
+        scalars = [a for a in alts if a not in seqs]
+        return flags, dict(kw, nargs='+', action=_Values, one=bool(scalars), as_tuple=get_origin(seqs[0]) is tuple, **one(get_args(seqs[0])[0]))
+    return flags, dict(kw, **one(alts[0] if alts else str))
+
+def add_options(p:argparse.ArgumentParser, # The parser
+                options:dict, # `{name: docments}`, e.g. `run_options()`
+                names=None # The options to add (default: all)
+               ) -> argparse.ArgumentParser:
+    "Add `options` to the parser `p`, each from its one declaration"
+    for name in ifnone(names, list(options)):
+        d = options[name]
+        flags, kw = option_args(name, d['anno'], d['default'], d['docment'])
+        p.add_argument(*flags, **kw)
+    return p
+
 def train_parser() -> argparse.ArgumentParser:
-    "The arguments of `mmnist_train`"
+    "The arguments of `mmnist_train`: the options of `train_run`, from its signature"
     archs = ', '.join(f"{n}" for n in sorted(ARCHS))
     p = _Parser(prog='mmnist_train', formatter_class=_Help,
                 description="Train a forecasting model with a named recipe on Moving MNIST or on your own sequences (--data) and evaluate "
-                            f"it beside both baselines, copy-last and the blank frame. Architectures: {archs}.")
-    p.add_argument('--arch', default=None, help=f"registered architecture (default: {MAIN_ARCH}, the main job; {OWN_DATA_ARCH} with --data)")
-    p.add_argument('--preset', default='default', help="model size: 'default' (published/original sizes), 'small' (minutes on a CPU) or 'tiny'")
-    p.add_argument('--recipe', default=None, help="training recipe of the architecture, e.g. 'published' or 'fastai' (default: its first)")
-    p.add_argument('--model', default='{}', help="model arguments as JSON, over the preset's (e.g. '{\"nf\": 16}')")
-    p.add_argument('--epochs', type=int, default=None, help="epochs (default: the recipe's)")
-    p.add_argument('--minutes', type=float, default=None, help="train for this wall-clock budget instead of epochs (default: the recipe's, if it has one)")
-    p.add_argument('--n_in', type=int, default=10, help="input frames")
-    p.add_argument('--n_out', type=int, default=10, help="frames to forecast")
-    p.add_argument('--n_obj', type=int, nargs='+', default=[2], help="digits per sequence (several values: drawn per sequence)")
-    p.add_argument('--step_length', type=float, default=0.1, help="step of the digits per frame, as a fraction of the free canvas (their speed; the protocol's 0.1 is 3.6 pixels)")
-    p.add_argument('--bs', type=int, default=None, help="batch size of each process (default: the recipe's, 16); with N processes an epoch has N times fewer, N times larger steps")
-    p.add_argument('--lr', type=float, default=None, help="peak learning rate (default: the recipe's); it is not scaled with the number of processes: scale it with the total batch yourself if you want")
-    p.add_argument('--n_train', type=int, default=None, help="fresh training sequences per epoch (default: the recipe's)")
-    p.add_argument('--n_valid', type=int, default=256, help="validation sequences (fixed, held-out digits)")
-    p.add_argument('--n_test', type=int, default=TEST_SET['n'], help="sequences of the fixed generated test set (if no --test-seq)")
-    p.add_argument('--test-seq', dest='test_seq', default=None, help="the public mnist_test_seq.npy, used as the test set")
-    p.add_argument('--digits', default=None, help="MNIST digits for load_mnist (default: the embedded 5,000)")
-    p.add_argument('--data', default=None, help="your own sequences instead of Moving MNIST: an array file (.npy, .npz, .pt), a folder of image sequences, a video file or a folder of videos; evaluated on its held-out recordings")
-    p.add_argument('--size', type=int, nargs='+', default=None, help="with --data: resize frames to H W (or one side for square frames)")
-    p.add_argument('--stride', type=int, default=None, help="with --data: frames between clip starts (default: one clip per sequence; videos cut end to end)")
-    p.add_argument('--valid', default=None, help="with --data: validate and evaluate on these instead: another video, file or folder, or the name of a recording of --data")
-    p.add_argument('--valid-pct', dest='valid_pct', type=float, default=0.2, help="with --data: fraction of the recordings held out for validation and evaluation (of the frames, at its end, for a single recording)")
-    p.add_argument('--seed', type=int, default=42, help="seed of training and of the validation set (the test set is fixed)")
-    p.add_argument('--out', default='runs/mmnist', help="output folder")
-    p.add_argument('--overwrite', action='store_true', help="replace an existing run in --out")
-    p.add_argument('--resume', action='store_true', help="continue the run in --out from its last checkpoint (same arguments)")
-    p.add_argument('--precision', choices=PRECISIONS, default=None, help="training precision (default: the recipe's)")
-    p.add_argument('--device', default=None, help="cpu, cuda, cuda:1, ... (default: a GPU if there is one)")
-    p.add_argument('--num_workers', type=int, default=0, help="DataLoader worker processes (0: batches rendered on the device)")
-    p.add_argument('--quiet', action='store_true', help="no progress bars (for logs); the epoch table is still printed")
-    p.add_argument('--log', nargs='+', choices=LOGGERS, default=[], help="also log to TensorBoard (<out>/tensorboard) and/or W&B (<out>/wandb; WANDB_MODE=offline to stay local)")
-    p.add_argument('--compile', action='store_true', help="torch.compile the model (minutes of compilation first; see bench/model_speed.py for the gain)")
-    return p
+                            f"it beside both baselines, copy-last and the blank frame. Architectures: {archs}.",
+                epilog=f"Without --arch it trains {MAIN_ARCH}, the main job, and with --data {OWN_DATA_ARCH}.")
+    return add_options(p, run_options())
 
 # %% ../nbs/28_cli.ipynb #a358f5be
-def _json_arg(name, text):
-    try: v = json.loads(text)
-    except json.JSONDecodeError as e: raise CLIError(f"--{name} is not valid JSON ({e}): {text!r}") from None
-    if not isinstance(v, dict): raise CLIError(f"--{name} {text!r}: expected a JSON object of arguments")
-    return v
-
-def _size_arg(size):
-    if size is None: return None
-    if len(size) not in (1, 2) or min(size) < 1: raise CLIError(f"--size {' '.join(map(str, size))}: expected H W (or one side), positive")
-    return tuple(size) if len(size) == 2 else (size[0], size[0])
+def _json_arg(name, text): return None if text is None else _json_object(name)(text)
 
 # %% ../nbs/28_cli.ipynb #a76bd6c4
 def train_main(argv=None, # Command-line arguments (default: `sys.argv`)
@@ -115,17 +115,7 @@ def train_main(argv=None, # Command-line arguments (default: `sys.argv`)
               ):
     "Train, export and evaluate (the `mmnist_train` command): `train_run` with the command's arguments"
     args = train_parser().parse_args(argv)
-    for name in ('epochs', 'bs', 'n_train', 'n_valid', 'n_test', 'n_in', 'n_out', 'stride'): _positive(name, getattr(args, name))
-    _positive('lr', args.lr, float); _positive('minutes', args.minutes, float)
-    if args.num_workers < 0: raise CLIError(f"--num_workers {args.num_workers}: expected 0 or more")
-    if min(args.n_obj) < 1: raise CLIError(f"--n_obj {' '.join(map(str, args.n_obj))}: expected at least one digit per sequence (every frame would be blank)")
-    if not 0 < args.valid_pct < 1: raise CLIError(f"--valid-pct {args.valid_pct}: expected a fraction between 0 and 1")
-    if not 0 <= args.step_length <= 1: raise CLIError(f"--step_length {args.step_length}: expected a fraction of the free canvas in [0, 1]")
-    if args.data is not None and not Path(args.data).exists(): raise FileNotFoundError(f"--data {args.data}: no such file or folder")
-    if args.valid is not None and args.data is None: raise CLIError(f"--valid {args.valid}: only with --data (Moving MNIST runs validate on sequences of held-out digits)")
-    kw = {**vars(args), 'model': _json_arg('model', args.model), 'size': _size_arg(args.size),
-          'n_obj': args.n_obj if len(args.n_obj) > 1 else args.n_obj[0]}
-    return train_run(**kw, extra_cbs=extra_cbs, prog='mmnist_train')
+    return train_run(**vars(args), extra_cbs=extra_cbs, prog='mmnist_train')
 
 def mmnist_train():
     "Console script: see `mmnist_train --help`"
@@ -198,7 +188,7 @@ def eval_main(argv=None # Command-line arguments (default: `sys.argv`)
              ):
     "Evaluate an exported learner or an imported checkpoint (the `mmnist_eval` command)"
     args = eval_parser().parse_args(argv)
-    for name in ('n', 'bs', 'n_in', 'n_out'): _positive(name, getattr(args, name))
+    for name in ('n', 'bs', 'n_in', 'n_out'): check_positive(name, getattr(args, name))
     if (args.model is None) == (args.arch is None): raise CLIError("expected a model file or --arch NAME (a forecaster without weights), not both (see mmnist_eval --help)")
     if args.arch and args.source: raise CLIError("--import reads a checkpoint file; --arch evaluates a forecaster without weights: use one")
     device, fn = resolve_device(args.device), Path(args.model or args.arch)
@@ -268,7 +258,7 @@ def forecast_main(argv=None # Command-line arguments (default: `sys.argv`)
                  ):
     "Forecast sequences with an exported learner (the `mmnist_forecast` command)"
     args = forecast_parser().parse_args(argv)
-    _positive('stride', args.stride); _positive('max', args.max_n); _positive('fps', args.fps, float)
+    check_positive('stride', args.stride); check_positive('max', args.max_n); check_positive('fps', args.fps, float)
     device, fn = resolve_device(args.device), Path(args.model)
     learn = _load_exported(fn, device)
     if not Path(args.input).exists(): raise FileNotFoundError(f"{args.input}: no such file or folder")
@@ -282,7 +272,7 @@ def forecast_main(argv=None # Command-line arguments (default: `sys.argv`)
     try: out = write_forecasts(args.out, x, pred, y, fps=args.fps)
     except ValueError as e: raise CLIError(' '.join(str(e).split())) from None
     print(f"mmnist_forecast: {len(x)} sequence(s) of {learn.n_in} frames of {C}x{H}x{W} -> {learn.n_out} forecast frames each"
-          f"{' (targets beside them)' if y is not None else ''}; wrote {_shown(out)}")
+          f"{' (targets beside them)' if y is not None else ''}; wrote {shown_path(out)}")
     return pred
 
 def mmnist_forecast():

@@ -10,14 +10,14 @@ from fastai.vision.all import *
 from .digits import *
 from .generator import *
 from .testset import *
-from .generator import _is_int
+from .frames import is_int
 from .fixes import transforms_of
 
 # %% auto #0
-__all__ = ['TensorSeq', 'TensorMaskSeq', 'typed_batch', 'ImageSeq', 'ImageTupleTransform', 'show_sequences', 'show_batch',
-           'show_results', 'MovingMNISTDL', 'MovingMNISTDataLoaders', 'test_set_dl', 'get_mmnist_dls', 'DATA_PATH',
-           'load_mnist', 'get_digits', 'MovingMNIST', 'generate_sequences', 'split_frames', 'make_test_set',
-           'load_mnist_test_seq', 'TEST_SET', 'SeqTensors']
+__all__ = ['DL_KWARGS', 'TensorSeq', 'TensorSeqRGB', 'TensorMaskSeq', 'typed_batch', 'ImageSeq', 'ImageTupleTransform',
+           'show_sequences', 'show_batch', 'show_results', 'MovingMNISTDL', 'check_dl_kwargs', 'MovingMNISTDataLoaders',
+           'test_set_dl', 'get_mmnist_dls', 'DATA_PATH', 'load_mnist', 'get_digits', 'MovingMNIST',
+           'generate_sequences', 'split_frames', 'make_test_set', 'load_mnist_test_seq', 'TEST_SET', 'SeqTensors']
 
 # %% ../nbs/03_data.ipynb #b8eb89c8
 # the names of the original library's `moving_mnist.data`, which also held digit sources, the generator and test sets
@@ -27,6 +27,9 @@ _all_ = ['DATA_PATH', 'load_mnist', 'get_digits', 'MovingMNIST', 'generate_seque
 # %% ../nbs/03_data.ipynb #27b9235b
 class TensorSeq(TensorImageBW):
     "A batch of frame sequences `[bs, T, C, H, W]`"
+
+class TensorSeqRGB(TensorSeq):
+    "A batch of colour frame sequences `[bs, T, 3, H, W]`, shown in colour"
 
 class TensorMaskSeq(TensorMask):
     "A batch of class-label sequences `[bs, T, 1, H, W]`"
@@ -68,25 +71,29 @@ class ImageTupleTransform(Transform):
         return ImageSeq.create(x, self.cl_type), ImageSeq.create(y, y_type)
 
 # %% ../nbs/03_data.ipynb #dd810bca
-def _frames(o) -> list:
-    "A list of `[H, W]` arrays from a `[T, C, H, W]` tensor or a tuple of `[C, H, W]` frames"
-    o = torch.stack(list(o)) if isinstance(o, (tuple, list)) else o
+def _frames(o, colour:bool=False) -> list:
+    "Images for `imshow` from a `[T, C, H, W]` tensor or a tuple of `[C, H, W]` frames: `[H, W, 3]` in colour, else `[H, W]`"
+    o = torch.stack([torch.as_tensor(f) for f in o]) if isinstance(o, (tuple, list)) else torch.as_tensor(o)
     o = o.detach().cpu().float()
-    if o.ndim == 4: o = o[:, 0] if o.shape[1] == 1 else o.argmax(1).float()   # several channels: class scores
+    if o.ndim == 4:
+        if colour and o.shape[1] == 3: o = o.permute(0, 2, 3, 1)
+        else: o = o[:, 0] if o.shape[1] == 1 else o.argmax(1).float()   # several channels: class scores
     return list(o)
 
-def show_sequences(rows, # For each sample, a list of frame groups (`[T,C,H,W]` tensors or tuples of frames) in [0, 1]
+def show_sequences(rows, # For each sample, a list of frame groups (`[T, C, H, W]` tensors or tuples of frames) in [0, 1]
                    titles=None, # A title for each group
                    max_frames:int=10, # Frames shown per group at most
                    figsize=None, # Figure size (default: about one screen pixel per frame pixel)
-                   cmap='gray', # Colour map
+                   cmap='gray', # Colour map of single-channel frames
+                   colour:bool=False, # Show 3-channel frames in colour (else several channels are class scores)
                    **kwargs # Passed to `imshow`
                   ):
     "Show samples as rows of frame groups: input | target | prediction ..."
-    rows = [[_frames(g)[:max_frames] for g in r] for r in rows]
+    rows = [[_frames(g, colour)[:max_frames] for g in r] for r in rows]
     n_cols = sum(len(g) for g in rows[0]) + len(rows[0]) - 1
-    px = rows[0][0][0].shape[-1] / plt.rcParams['figure.dpi'] * 1.1
-    fig, axs = plt.subplots(len(rows), n_cols, figsize=ifnone(figsize, (n_cols*px, len(rows)*px + 0.25)), squeeze=False)
+    H, W = rows[0][0][0].shape[:2]
+    px = W / plt.rcParams['figure.dpi'] * 1.1
+    fig, axs = plt.subplots(len(rows), n_cols, figsize=ifnone(figsize, (n_cols*px, len(rows)*px*H/W + 0.25)), squeeze=False)
     for r, groups in enumerate(rows):
         c = 0
         for gi, g in enumerate(groups):
@@ -114,8 +121,8 @@ def show_batch(x:ImageSeq, y, samples, ctxs=None, max_n:int=4, figsize=None, **k
 
 @dispatch
 def show_batch(x:TensorSeq, y, samples, ctxs=None, max_n:int=4, figsize=None, **kwargs):
-    "Input frames left, target frames (or masks) right, a sample per row"
-    return _show_batch(samples, max_n, figsize, **kwargs)
+    "Input frames left, target frames (or masks) right, a sample per row; `TensorSeqRGB` in colour"
+    return _show_batch(samples, max_n, figsize, **{'colour': isinstance(x, TensorSeqRGB), **kwargs})
 
 @dispatch
 def show_results(x:ImageSeq, y, samples, outs, ctxs=None, max_n:int=4, figsize=None, **kwargs):
@@ -124,8 +131,8 @@ def show_results(x:ImageSeq, y, samples, outs, ctxs=None, max_n:int=4, figsize=N
 
 @dispatch
 def show_results(x:TensorSeq, y, samples, outs, ctxs=None, max_n:int=4, figsize=None, **kwargs):
-    "Input | target | prediction frames, a sample per row"
-    return _show_results(samples, outs, max_n, figsize, **kwargs)
+    "Input | target | prediction frames, a sample per row; `TensorSeqRGB` in colour"
+    return _show_results(samples, outs, max_n, figsize, **{'colour': isinstance(x, TensorSeqRGB), **kwargs})
 
 # %% ../nbs/03_data.ipynb #6695c987
 class MovingMNISTDL(TfmdDL):
@@ -175,7 +182,15 @@ class MovingMNISTDL(TfmdDL):
     def do_batch(self, b): return self.create_batch(self.before_batch(b))
 
 # %% ../nbs/03_data.ipynb #242c5946
-_DL_KWARGS = ('after_batch', 'before_batch', 'after_item', 'pin_memory', 'timeout', 'persistent_workers')
+DL_KWARGS = ('after_batch', 'before_batch', 'after_item', 'pin_memory', 'timeout', 'persistent_workers')   # what the data functions pass to `DataLoader`
+
+def check_dl_kwargs(fn:str, # The function's name, for the message
+                    kwargs:dict # Its `**kwargs`
+                   ):
+    "Raise a `TypeError` naming the keyword arguments that are not `DataLoader` options (`DL_KWARGS`)"
+    unknown = [k for k in kwargs if k not in DL_KWARGS]
+    if unknown: raise TypeError(f"{fn}() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+                                f"expected the arguments of its signature or DataLoader options {', '.join(DL_KWARGS)}")
 
 class MovingMNISTDataLoaders(DataLoaders):
     "`DataLoaders` of Moving MNIST batches; `test_dl` takes your own frames"
@@ -208,7 +223,7 @@ def test_set_dl(x:Tensor, # Inputs `[N, n_in, C, H, W]`, uint8 or floats in [0, 
                 **kwargs # Passed to `MovingMNISTDL` (e.g. `after_batch`)
                ) -> MovingMNISTDL:
     "A `DataLoader` of float `TensorSeq` batches in [0, 1] from fixed sequences (a test set)"
-    if not _is_int(bs) or bs < 1: raise ValueError(f"bs={bs!r}, expected an int >= 1")
+    if not is_int(bs) or bs < 1: raise ValueError(f"bs={bs!r}, expected an int >= 1")
     return MovingMNISTDL(SeqTensors(x, y, th), bs=bs, shuffle=False, device=ifnone(device, default_device()), **kwargs)
 
 def get_mmnist_dls(n_in:int=10, # Input frames
@@ -229,12 +244,10 @@ def get_mmnist_dls(n_in:int=10, # Input frames
                    **kwargs # `DataLoader` options: after_batch, before_batch, after_item, pin_memory, timeout, persistent_workers
                   ) -> MovingMNISTDataLoaders:
     "Moving MNIST `DataLoaders` generating whole batches of 5-D tensors"
-    unknown = [k for k in kwargs if k not in _DL_KWARGS]
-    if unknown: raise TypeError(f"get_mmnist_dls() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
-                                f"expected the arguments of its signature or DataLoader options {', '.join(_DL_KWARGS)}")
+    check_dl_kwargs('get_mmnist_dls', kwargs)
     for name, v in (('bs', bs), ('n_train', n_train), ('n_valid', n_valid)):
-        if not _is_int(v) or v < 1: raise ValueError(f"{name}={v!r}, expected an int >= 1")
-    if val_bs is not None and (not _is_int(val_bs) or val_bs < 1): raise ValueError(f"val_bs={val_bs!r}, expected an int >= 1")
+        if not is_int(v) or v < 1: raise ValueError(f"{name}={v!r}, expected an int >= 1")
+    if val_bs is not None and (not is_int(val_bs) or val_bs < 1): raise ValueError(f"val_bs={val_bs!r}, expected an int >= 1")
     if bs > n_train: raise ValueError(f"bs={bs} is larger than n_train={n_train}: the training loader (which drops the last "
                                       f"incomplete batch) would hold no batch; expected bs <= n_train")
     ds_kw = dict(n_in=n_in, n_out=n_out, n_obj=n_obj, th=th, size=size, digit_size=digit_size, step_length=step_length)

@@ -11,13 +11,11 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['FRAME_LAYOUTS', 'PRED_RANGE', 'check_layout', 'canonical_layout', 'to_canonical', 'resolve_layout', 'value_range',
-           'check_values', 'range_note', 'check_frames_in']
+           'check_values', 'range_note', 'is_int', 'check_size', 'neighbour_ratio', 'check_frames_in']
 
 # %% ../nbs/00a_frames.ipynb #22bb3bb8
 FRAME_LAYOUTS = ('NTCHW', 'NTHWC', 'NTHW', 'TNHW', 'TCHW', 'THWC', 'THW')   # the common ones; any arrangement of the letters works
 _CANON = 'NTCHW'
-
-def _int(v) -> bool: return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 def check_layout(layout:str # Axis letters, e.g. 'NTHWC'
                 ) -> str:
@@ -129,14 +127,32 @@ def range_note(x, # The frames as they came (a numpy array or a tensor)
     lo, hi = lohi if lohi is not None else value_range(x)[2:]
     return f"{_dtype_name(x)} in [{lo:.4g}, {hi:.4g}] -> kept (floats in [0, 1])"
 
-# %% ../nbs/00a_frames.ipynb #a59c86b9
-def _size(size) -> tuple|None:
+# %% ../nbs/00a_frames.ipynb #9bb5f3c6
+def is_int(v # Any value
+          ) -> bool:
+    "Whether `v` is an int (Python's or numpy's), not a bool"
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+def check_size(size # An int (a square), a pair `(H, W)` of ints, or None
+              ) -> tuple|None:
+    "`size` as a pair `(H, W)` of positive ints (None stays None); a `ValueError` otherwise"
     if size is None: return None
-    try: hw = (size, size) if _int(size) else tuple(int(s) for s in size) if len(size) == 2 and all(_int(s) for s in size) else None
+    try: hw = (size, size) if is_int(size) else tuple(int(s) for s in size) if len(size) == 2 and all(is_int(s) for s in size) else None
     except TypeError: hw = None
     if hw is None or min(hw) < 1: raise ValueError(f"size={size!r}: expected an int or a pair (H, W) of positive ints")
     return hw
 
+# %% ../nbs/00a_frames.ipynb #e62f3a3a
+def neighbour_ratio(a, # An array `[A, B, H, W]` (only `a[:k, :k]` is read)
+                    k:int=16 # Entries read along each of the two axes
+                   ) -> float:
+    "Mean |difference| between neighbours along axis 1 over that along axis 0 (nan with fewer than 2 along either)"
+    s = np.asarray(a[:k, :k], dtype=np.float32)
+    if s.shape[0] < 2 or s.shape[1] < 2: return float('nan')
+    d0, d1 = np.abs(np.diff(s, axis=0)).mean(), np.abs(np.diff(s, axis=1)).mean()
+    return float(d1 / d0) if d0 > 0 else (float('inf') if d1 > 0 else float('nan'))
+
+# %% ../nbs/00a_frames.ipynb #a59c86b9
 def check_frames_in(x, # Frames: a numpy array or a tensor (a list or tuple of them is stacked)
                     name:str='frames', # What `x` is, for the messages ('prediction', 'x', 'frames', ...)
                     layout=None, # Axis letters of `x` ('NTHWC', 'TNHW', 'THW', ...), candidates told apart by rank and shape, or None: 'NTCHW'
@@ -151,7 +167,7 @@ def check_frames_in(x, # Frames: a numpy array or a tensor (a list or tuple of t
         x = torch.stack([torch.as_tensor(o) for o in x]) if any(isinstance(o, Tensor) for o in x) else np.stack(x)
     if not isinstance(x, (np.ndarray, Tensor)):
         raise ValueError(f"{name} of type {type(x).__name__}: expected a numpy array or a torch tensor of frames, uint8 (0..255) or floats in [0, 1]")
-    size = _size(size)
+    size = check_size(size)
     lay = resolve_layout(x.shape, layout, name, n, channels)
     if 0 in x.shape: raise ValueError(f"{name} of shape {list(x.shape)} ({lay}) hold no frames: expected at least one of each axis")
     t = to_canonical(x, lay)

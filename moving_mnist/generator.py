@@ -11,6 +11,7 @@ from copy import copy
 import numpy as np, torch
 from torch import Tensor
 from .digits import DATA_PATH, get_digits
+from .frames import is_int
 
 # %% auto #0
 __all__ = ['MAX_OBJ', 'bounce', 'hash_uniform', 'draw_seed', 'check_motion_args', 'sequence_params', 'render',
@@ -59,7 +60,6 @@ def draw_seed() -> int:
 # %% ../nbs/01_generator.ipynb #60a6a6e2
 MAX_OBJ = 10  # digits per canvas at most
 
-def _is_int(v) -> bool: return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 def check_motion_args(n_obj=2, # Digits per sequence, or a list to draw that number from
                       size:int=64, # Canvas size
@@ -71,15 +71,15 @@ def check_motion_args(n_obj=2, # Digits per sequence, or a list to draw that num
                      ) -> list: # `n_obj` as a list of ints
     "Raise a `ValueError` naming the first argument of the generator that is out of its range"
     n_objs = list(n_obj) if isinstance(n_obj, (list, tuple, np.ndarray)) else [n_obj]
-    if not n_objs or not all(_is_int(k) and 0 <= k <= MAX_OBJ for k in n_objs):
+    if not n_objs or not all(is_int(k) and 0 <= k <= MAX_OBJ for k in n_objs):
         raise ValueError(f"n_obj={n_obj!r}, expected an int in 0..{MAX_OBJ} (digits per sequence) or a non-empty list of them")
     for name, v, lo in (('size', size, 1), ('digit_size', digit_size, 1)):
-        if not _is_int(v) or v < lo: raise ValueError(f"{name}={v!r}, expected a positive int")
+        if not is_int(v) or v < lo: raise ValueError(f"{name}={v!r}, expected a positive int")
     if size < digit_size: raise ValueError(f"size={size} is smaller than digit_size={digit_size}; the canvas must hold a digit")
     if not isinstance(step_length, (int, float, np.floating)) or isinstance(step_length, bool) or not (0 <= step_length <= 1):
         raise ValueError(f"step_length={step_length!r}, expected a number in [0, 1] (a fraction of the free canvas per frame)")
     for name, v, lo in (('n_in', n_in, 1), ('n_out', n_out, 1)):
-        if v is not None and (not _is_int(v) or v < lo): raise ValueError(f"{name}={v!r}, expected an int >= {lo}")
+        if v is not None and (not is_int(v) or v < lo): raise ValueError(f"{name}={v!r}, expected an int >= {lo}")
     if th is not None and (not isinstance(th, (int, float, np.floating)) or isinstance(th, bool) or not (0 < th < 1)):
         raise ValueError(f"th={th!r}, expected a threshold in (0, 1) on pixels scaled to [0, 1] (or None); "
                          f"for a threshold t in pixel units 0..255 pass t/255")
@@ -193,7 +193,7 @@ class MovingMNIST:
                 ):
         n_objs = check_motion_args(n_obj, size, digit_size, step_length, n_in, n_out, th)
         if max(n_objs) == 0: raise ValueError(f"n_obj={n_obj!r}: every sequence would be blank, expected at least one digit")
-        if not _is_int(length) or length < 0: raise ValueError(f"length={length!r}, expected an int >= 0")
+        if not is_int(length) or length < 0: raise ValueError(f"length={length!r}, expected an int >= 0")
         store = dict(root=None if root is None or str(root) == str(DATA_PATH) else root, n_in=n_in, n_out=n_out, n_obj=n_obj,
                      th=th, size=size, digit_size=digit_size, step_length=step_length, length=length, seed=seed, split=split,
                      device=device, block=block)

@@ -160,6 +160,7 @@ def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_ou
                    cbs=None, # Extra callbacks, added to the architecture's and the recipe's
                    precision:str|None=None, # 'fp32', 'fp16' or 'bf16' (default: the recipe's)
                    compile:bool|dict=False, # `torch.compile` the model (`CompileModel`; a dict: its arguments)
+                   plan:Plan|None=None, # The recipe resolved for a run (`make_plan`), which `recipe`, `lr` and `precision` then must not repeat
                    **kwargs # Passed to `Learner` (e.g. `path`, `model_dir`, `loss_func`, `opt_func`, `wd`)
                   ) -> Learner:
     "A `Learner` for a registered architecture, with its loss, callbacks, recipe and the protocol metrics"
@@ -168,7 +169,9 @@ def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_ou
     if arch_config is not None and not isinstance(arch_config, dict): raise ValueError(f"arch_config={arch_config!r}: expected a dict of model arguments")
     config = dict(ifnone(arch_config, {}))
     c_out = config.pop('c_out', c_out)
-    r = a.get_recipe(recipe) if a.recipes else None
+    if plan is None: plan = make_plan(a.get_recipe(recipe) if a.recipes else None, preset, lr=lr, precision=precision, device=dls.device)
+    elif (recipe, lr, precision) != (None, None, None): raise ValueError("mmnist_learner: give either plan= or recipe=, lr=, precision= (the plan holds them)")
+    r = plan.recipe
     model = a.build(n_in, n_out, c_in, c_out, preset, config, size=size)
     _check_fits(model, to_seq(dls.one_batch()[0]), arch)
     if tuples: model = StackUnstack(model)
@@ -177,15 +180,12 @@ def mmnist_learner(dls:DataLoaders, # Batches of `(x [bs,n_in,C,H,W], y [bs,n_ou
     default_metrics = [MultiImageDice(axis=1)] if labels else mmnist_metrics()
     if not isinstance(compile, (bool, dict)): raise ValueError(f"compile={compile!r}: expected True, False or a dict of torch.compile arguments")
     the_cbs = L(RunStats()) + L(a.cbs(n_in, n_out)) + L(r.cbs() if r else []) + L(cbs) + L(CompileModel(**(compile if isinstance(compile, dict) else {})) if compile else [])
-    lr = ifnone(lr, (a.preset_lr.get(preset, r.lr) if r is not None and r.name == 'fastai' else r.lr) if r else 1e-3)
     opt_func = kwargs.pop('opt_func', r.opt_func if r else Adam)
-    learn = Learner(dls, model, loss_func=loss_func, metrics=ifnone(metrics, default_metrics), cbs=the_cbs, lr=lr, opt_func=opt_func, **kwargs)
+    learn = Learner(dls, model, loss_func=loss_func, metrics=ifnone(metrics, default_metrics), cbs=the_cbs, lr=plan.lr, opt_func=opt_func, **kwargs)
     learn.arch, learn.n_in, learn.n_out, learn.frame_size, learn.recipe, learn.preset = arch, n_in, n_out, size, r, preset
+    learn.plan, learn.precision = plan, plan.precision
     learn.arch_config, learn.c_in, learn.c_out, learn.labels = config, c_in, c_out, labels
-    dev = torch.device(ifnone(dls.device, default_device())).type
-    prec = ifnone(precision, (r.precision if r and r.precision else ('fp16' if dev == 'cuda' else 'fp32')))
-    learn.precision = prec
-    return _set_precision(learn, prec, dls.device)
+    return _set_precision(learn, plan.precision, dls.device)
 
 # %% ../nbs/22_learner.ipynb #e20de2e1
 def check_archs(archs=None, # Names to check (default: all)

@@ -12,7 +12,8 @@ from .core import *
 from .metrics import ssim_per_frame, SSIM_DATA_RANGE
 
 # %% auto #0
-__all__ = ['one_cycle_torch', 'TorchOneCycle', 'PlateauEvery', 'TimeBudget', 'Recipe', 'MSEL1Loss', 'SSIMLoss', 'WeightedLoss']
+__all__ = ['OPENSTL_REF', 'one_cycle_torch', 'TorchOneCycle', 'PlateauEvery', 'TimeBudget', 'Recipe', 'openstl_recipe',
+           'fastai_recipe', 'Plan', 'make_plan', 'MSEL1Loss', 'SSIMLoss', 'WeightedLoss']
 
 # %% ../nbs/20_recipes.ipynb #da5385ae
 def one_cycle_torch(step:float, # Training step (0-based)
@@ -115,12 +116,13 @@ class Recipe:
                  tf:dict|None=None, # `TeacherForcing` arguments, or None
                  minutes:float|None=None, # A wall-clock budget that replaces `epochs` by default
                  plateau:dict|None=None, # `PlateauEvery` arguments of a 'plateau' schedule (default: every 10 epochs, patience 2, factor 0.1)
+                 preset_lr:dict|None=None, # Learning rates of model presets that train better with another than `lr` (`{'small': 3e-3}`)
                  source:str='', # Where the numbers come from
                  published:dict|None=None # The published result this recipe produced: `{'mse': ..., 'ssim': ..., 'ref': ...}`
                 ):
         if opt not in ('fastai', 'torch_adam'): raise ValueError(f"opt={opt!r}, expected 'fastai' or 'torch_adam'")
         if schedule not in ('one_cycle', 'torch_one_cycle', 'plateau'): raise ValueError(f"schedule={schedule!r}")
-        store_attr()
+        store_attr(); self.preset_lr = ifnone(preset_lr, {})
         if schedule == 'plateau': self.plateau = {**dict(every=10, monitor='mse', patience=2, factor=0.1), **ifnone(plateau, {})}
     @property
     def opt_func(self): return partial(OptimWrapper, opt=torch.optim.Adam) if self.opt == 'torch_adam' else Adam
@@ -132,12 +134,61 @@ class Recipe:
         if self.schedule == 'torch_one_cycle': return [TorchOneCycle(lr)]
         if self.schedule == 'plateau': return [PlateauEvery(**self.plateau)]
         return []
+    def lr_for(self, preset:str='default') -> float:
+        "The learning rate for a model of `preset`"
+        return self.preset_lr.get(preset, self.lr)
     def __repr__(self): return f"Recipe({self.name!r}, lr={self.lr}, opt={self.opt!r}, schedule={self.schedule!r}, epochs={self.epochs}, precision={self.precision!r})"
 
-def _openstl(lr, **kw): return Recipe('published', lr, 'torch_adam', 'torch_one_cycle', epochs=200, precision='fp32', **kw,
-                                      source="OpenSTL: configs/mmnist, openstl/core/optim_scheduler.py, 200 epochs of 10,000 sequences")
-_OPENSTL_REF = "OpenSTL's Moving MNIST benchmark (Tan et al., 2023), 200 epochs"
-def _fastai(lr, **kw): return Recipe('fastai', lr, 'fastai', 'one_cycle', **kw, source="the library's defaults (fastai)")
+def openstl_recipe(lr:float, # The published learning rate of the method
+                   **kwargs # More `Recipe` arguments (teacher forcing, the published result)
+                  ) -> Recipe:
+    "OpenSTL's Moving MNIST recipe: PyTorch's Adam, OneCycleLR stepped per batch, 200 epochs of 10,000 sequences, fp32"
+    return Recipe('published', lr, 'torch_adam', 'torch_one_cycle', epochs=200, precision='fp32', **kwargs,
+                  source="OpenSTL: configs/mmnist, openstl/core/optim_scheduler.py, 200 epochs of 10,000 sequences")
+
+OPENSTL_REF = "OpenSTL's Moving MNIST benchmark (Tan et al., 2023), 200 epochs"
+
+def fastai_recipe(lr:float, # Peak learning rate
+                  **kwargs # More `Recipe` arguments
+                 ) -> Recipe:
+    "The library's own recipe: fastai's Adam and one-cycle schedule"
+    return Recipe('fastai', lr, 'fastai', 'one_cycle', **kwargs, source="the library's defaults (fastai)")
+
+# %% ../nbs/20_recipes.ipynb #18535d39
+class Plan:
+    "A recipe resolved for one run: what the run, the learner and the schedule read"
+    def __init__(self,
+                 recipe:Recipe|None, # The recipe (None: a forecaster without weights, nothing to fit)
+                 lr:float, # Peak (or constant) learning rate
+                 bs:int, # Batch size of each process
+                 n_train:int, # Training sequences per epoch
+                 epochs:int|None, # Epochs (with `minutes`: at most this many; None: as many as the budget allows)
+                 minutes:float|None, # Wall-clock training budget, or None
+                 precision:str # 'fp32', 'fp16' or 'bf16'
+                ):
+        store_attr()
+    __repr__ = basic_repr('recipe,lr,bs,n_train,epochs,minutes,precision')
+    def __eq__(self, other): return isinstance(other, Plan) and vars(self) == vars(other)
+    @property
+    def budget(self) -> str: return f"{self.minutes:g} minutes" if self.minutes else f"{self.epochs} epochs"
+
+def make_plan(recipe:Recipe|None, # The recipe, or None for a forecaster without weights
+              preset:str='default', # The model preset (its learning rate, see `Recipe.lr_for`)
+              lr:float|None=None, # Peak learning rate (default: the recipe's for `preset`)
+              bs:int|None=None, # Batch size (default: the recipe's)
+              n_train:int|None=None, # Sequences per epoch (default: the recipe's)
+              epochs:int|None=None, # Epochs (default: the recipe's, unless a time budget is given or the recipe has one)
+              minutes:float|None=None, # Wall-clock budget (default: the recipe's, unless `epochs` is given)
+              precision:str|None=None, # Default: the recipe's, else fp16 mixed precision on CUDA and fp32 elsewhere
+              device=None # The device trained on (default: a GPU if there is one)
+             ) -> Plan:
+    "The one resolution of `recipe` for a run"
+    r = recipe
+    if epochs is None and minutes is None: epochs, minutes = (None, r.minutes) if r is not None and r.minutes else (r.epochs if r is not None else 0, None)
+    dev = torch.device(ifnone(device, default_device())).type
+    prec = ifnone(precision, r.precision if r is not None and r.precision else ('fp16' if dev == 'cuda' else 'fp32'))
+    return Plan(r, ifnone(lr, r.lr_for(preset) if r is not None else 1e-3), ifnone(bs, r.bs if r is not None else 16),
+                ifnone(n_train, r.n_train if r is not None else 16), epochs, minutes, prec)
 
 # %% ../nbs/20_recipes.ipynb #5594a320
 class MSEL1Loss:
@@ -181,19 +232,19 @@ class WeightedLoss:
 # %% ../nbs/20_recipes.ipynb #8861e432
 @patch
 def fit_recipe(self:Learner,
-               epochs:int|None=None, # Epochs (default: the recipe's)
-               minutes:float|None=None, # Train for this wall-clock budget instead (the schedule follows the time used)
+               epochs:int|None=None, # Epochs (default: the plan's)
+               minutes:float|None=None, # Train for this wall-clock budget instead (the schedule follows the time used; default: the plan's)
                lr:float|None=None, # Peak or constant learning rate (default: the learner's)
                cbs=None, # Extra callbacks for this fit
                start_epoch:int=0 # Resume a fit of `epochs` at this epoch (the schedule continues where it was)
               ):
-    "Train with the learner's recipe: its schedule over its epochs, or for `minutes` (the recipe's budget if it has one)"
-    r = getattr(self, 'recipe', None)
-    if r is None: raise ValueError("this Learner has no recipe: build it with mmnist_learner, or use fit_one_cycle")
-    if epochs is None and minutes is None: minutes = r.minutes
+    "Train with the learner's plan (`mmnist_learner` resolves it from the recipe): its schedule over its epochs, or for its `minutes`"
+    p = getattr(self, 'plan', None)
+    if p is None and getattr(self, 'recipe', None) is not None: p = make_plan(self.recipe)
+    if p is None or p.recipe is None: raise ValueError("this Learner has no recipe: build it with mmnist_learner, or use fit_one_cycle")
+    if epochs is None and minutes is None: epochs, minutes = p.epochs, p.minutes
     lr, cbs = ifnone(lr, self.lr), L(cbs)
     if minutes is not None: epochs, cbs = ifnone(epochs, 10**6), cbs + [TimeBudget(minutes)]
-    epochs = ifnone(epochs, r.epochs)
     if not isinstance(epochs, int) or epochs < 1: raise ValueError(f"epochs={epochs!r}, expected an int >= 1")
-    if r.schedule == 'one_cycle': return self.fit_one_cycle(epochs, lr, cbs=cbs, start_epoch=start_epoch)
-    return self.fit(epochs, lr, cbs=cbs + r.schedule_cbs(lr), start_epoch=start_epoch)
+    if p.recipe.schedule == 'one_cycle': return self.fit_one_cycle(epochs, lr, cbs=cbs, start_epoch=start_epoch)
+    return self.fit(epochs, lr, cbs=cbs + p.recipe.schedule_cbs(lr), start_epoch=start_epoch)

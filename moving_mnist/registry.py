@@ -1,4 +1,4 @@
-"""One declarative entry per architecture: its model and published configuration, CPU presets, objective, recipes and the checkpoints it imports; `get_arch(name)` and `ARCHS`.
+"""`ARCHS`: every registered architecture (the two baselines, and the entries each model notebook registers beside its model), complete wherever it is read; `get_arch(name)` and `register_arch`.
 
 Docs: https://tcapelle.github.io/moving_mnist/registry.html.md"""
 
@@ -6,203 +6,21 @@ Docs: https://tcapelle.github.io/moving_mnist/registry.html.md"""
 
 # %% ../nbs/21_registry.ipynb #111fac76
 from __future__ import annotations
-import inspect
 from fastai.vision.all import *
-from .core import *
+from .archs import *
 from .metrics import CopyLastFrame, BlankFrame
-from .recipes import *
-from .recipes import _openstl, _fastai, _OPENSTL_REF
-from .models.conv_rnn import SimpleModel
-from .models.seq2seq import Seq2Seq, Seq2SeqPhy
-from .models.phy import MomentLoss
-from .models.phydnet import PhyDNet, SeqSumMSE
-from .models.simvp import SimVP, TAULoss
-from .models.conv_lstm import ConvLSTMNet
-from .models.predrnn import PredRNN, PredRNNpp, MIM, PredRNNv2, DecouplingLoss, from_openstl_predrnn, from_openstl_predrnnpp, from_openstl_mim
-from .models.mau import MAU, from_openstl_mau
-from .models.warp import FlowWarp, FlowSplat, FlowExtrapolation, MultiScaleMSE
-from .models.tracker import DigitTracker
+from .models import conv_rnn, seq2seq, phydnet, simvp, conv_lstm, warp, tracker, predrnn, mau
+_all_ = ['Arch', 'ARCHS', 'register_arch', 'get_arch']        # from `moving_mnist.archs`, importable from here as before
 
 # %% auto #0
-__all__ = ['ARCHS', 'Arch', 'register_arch', 'get_arch']
-
-# %% ../nbs/21_registry.ipynb #18d0bb21
-class Arch:
-    "A registered architecture: its model and configurations, its objective, its recipes"
-    def __init__(self,
-                 name:str, # Registry name
-                 model:type, # Model class, built as `model(n_in=, n_out=, c_in=, c_out=, **config)`
-                 config:dict=None, # Published/original configuration beyond the class defaults
-                 presets:dict=None, # `{'small': {...}, 'tiny': {...}}`: smaller configurations
-                 loss:Callable=None, # `loss(n_in, n_out)` -> the loss function (default: MSE over all frames)
-                 cbs:Callable=None, # `cbs(n_in, n_out)` -> callbacks of the objective (encoder loss, moment loss)
-                 recipes:dict=None, # `{name: Recipe}`, the first one is the default
-                 preset_lr:dict=None, # Learning rates of the presets, for the fastai recipe
-                 checkpoints:dict=None, # `{source: convert}`: the code bases whose checkpoints import, each with its key conversion (`noop` if none)
-                 doc:str='' # One line for the docs and `--help`
-                ):
-        store_attr()
-        self.config, self.presets, self.preset_lr, self.checkpoints = ifnone(config, {}), ifnone(presets, {}), ifnone(preset_lr, {}), ifnone(checkpoints, {})
-        self.loss, self.cbs = ifnone(loss, lambda n_in, n_out: StackLoss(MSELossFlat())), ifnone(cbs, lambda n_in, n_out: [])
-        self.recipes = ifnone(recipes, {'fastai': _fastai(1e-3)})
-    @property
-    def default_recipe(self) -> str: return first(self.recipes)
-    def get_recipe(self, recipe:str|None=None) -> Recipe:
-        "The recipe `recipe` (default: the first, the published one where there is one)"
-        recipe = ifnone(recipe, self.default_recipe)
-        if recipe not in self.recipes: raise ValueError(f"recipe={recipe!r} for {self.name}: expected one of {list(self.recipes)}")
-        return self.recipes[recipe]
-    def model_config(self, preset:str='default', arch_config:dict|None=None) -> dict:
-        "The model arguments of `preset`, updated by `arch_config`"
-        if preset != 'default' and preset not in self.presets:
-            raise ValueError(f"preset={preset!r} for {self.name}: expected 'default' or one of {list(self.presets)}")
-        return {**self.config, **(self.presets[preset] if preset != 'default' else {}), **ifnone(arch_config, {})}
-    def build(self, n_in:int, n_out:int, c_in:int=1, c_out:int=1, preset:str='default', arch_config:dict|None=None,
-              size=None # The frame size `(H, W)`, for models built for one size (per-pixel weights); others ignore it
-             ) -> nn.Module:
-        "The model for `n_in -> n_out` frames of `c_in -> c_out` channels; a configuration it cannot be built with raises a `ValueError`"
-        cfg = self.model_config(preset, arch_config)
-        if size is not None and 'size' in inspect.signature(self.model).parameters and 'size' not in cfg: cfg['size'] = tuple(size)
-        try: return self.model(n_in=n_in, n_out=n_out, c_in=c_in, c_out=c_out, **cfg)
-        except ValueError: raise
-        except (TypeError, RuntimeError, ZeroDivisionError, IndexError) as e:
-            raise ValueError(f"{self.name} cannot be built with {cfg} ({n_in} -> {n_out} frames, {c_in} -> {c_out} channels): {e}") from None
-    def __repr__(self): return f"Arch({self.name!r}, {self.model.__name__}, config={self.config}, recipes={list(self.recipes)})"
-
-ARCHS = {}
-
-def register_arch(name:str, # Registry name
-                  model:type, # Model class
-                  **kwargs
-                 ) -> Arch:
-    "Register an architecture (see `Arch` for the arguments); returns its entry"
-    ARCHS[name] = Arch(name, model, **kwargs)
-    return ARCHS[name]
-
-def get_arch(name:str # Registry name
-            ) -> Arch:
-    "The registered architecture `name`; an unknown name raises a `KeyError` listing the known ones"
-    if name not in ARCHS: raise KeyError(f"unknown arch {name!r}; known archs: {', '.join(sorted(ARCHS))}")
-    return ARCHS[name]
-
-# %% ../nbs/21_registry.ipynb #5502501f
-def _from_openstl_convlstm(sd:dict) -> dict:
-    "OpenSTL `ConvLSTM_Model` keys -> `ConvLSTMNet` keys (gates i, f, g, o -> i, f, o, g; unused layers dropped)"
-    if any(k.endswith(('.conv_x.1.weight', '.conv_h.1.weight')) for k in sd):
-        raise ValueError("this OpenSTL ConvLSTM was trained with layer_norm=1 (LayerNorm in its cells); the benchmark configuration, which this imports, has layer_norm=0")
-    reorder = lambda w: torch.cat([c for c in w.chunk(4)[:2]] + [w.chunk(4)[3], w.chunk(4)[2]])
-    out = {}
-    for k, v in sd.items():
-        if k.startswith('cell_list.'):
-            _, i, name = k.split('.', 2)
-            if name == 'conv_x.0.weight': out[f'cells.cell_list.{i}.x2h.weight'] = reorder(v)
-            elif name == 'conv_h.0.weight': out[f'cells.cell_list.{i}.h2h.weight'] = reorder(v)
-            elif name.startswith(('conv_o.', 'conv_last.')): continue            # never used in OpenSTL's forward
-            else: out[k] = v
-        else: out[k] = v
-    return out
-
-def _from_phydnet(sd:dict) -> dict:
-    "Official PhyDNet `EncoderRNN` keys -> `PhyDNet` keys (`.main` dropped, each joint ConvLSTM convolution split)"
-    out = {}
-    for k, v in sd.items():
-        k = k.replace('.main.', '.')
-        if k.startswith('convcell.cell_list.') and k.endswith(('.conv.weight', '.conv.bias')):
-            i = k.split('.')[2]
-            if k.endswith('.bias'): out[f'encoder.convcell.cell_list.{i}.x2h.bias'] = v; continue
-            c_hid = v.shape[0] // 4
-            out[f'encoder.convcell.cell_list.{i}.x2h.weight'] = v[:, :v.shape[1] - c_hid]
-            out[f'encoder.convcell.cell_list.{i}.h2h.weight'] = v[:, v.shape[1] - c_hid:]
-        else: out[k if k.startswith('encoder.') else 'encoder.' + k] = v
-    return out
+__all__ = ['Arch', 'ARCHS', 'register_arch', 'get_arch']
 
 # %% ../nbs/21_registry.ipynb #fd870d9c
 register_arch('copy_last', CopyLastFrame, recipes={}, doc="Repeats the last input frame: one of the two baselines (nothing to train).")
-register_arch('blank', BlankFrame, recipes={}, doc="Predicts the background (0 for Moving MNIST) everywhere: the other baseline, the stronger one here (nothing to train).")
+register_arch('blank', BlankFrame, recipes={}, doc="Predicts the background (0 for Moving MNIST) everywhere: the other baseline, the stronger one here (nothing to train).");
 
-_gru_presets = dict(small=dict(szs=[8, 16, 32], rnn_ks=3), tiny=dict(szs=[8, 16]))
-register_arch('conv_gru', SimpleModel, presets=_gru_presets, preset_lr=dict(small=3e-3),
-              doc="ConvGRU encoder-decoder (`SimpleModel`) of the original library; n_in == n_out.")
-register_arch('conv_gru_attn', SimpleModel, config=dict(attn=True, blur=True, act=nn.LeakyReLU), presets=_gru_presets,
-              preset_lr=dict(small=3e-3), doc="`SimpleModel` with self-attention, blurred upsampling and LeakyReLU.")
-
-_s2s_tf = dict(end_epoch=4, per_epoch=True, granularity='step')     # the original example: TeacherForcing(4), one coin per step
-register_arch('seq2seq', Seq2Seq, cbs=lambda n_in, n_out: seq2seq_cbs(alpha=1.), presets=dict(small=dict(nf=8), tiny=dict(nf=8)),
-              recipes={'fastai': _fastai(1e-3, tf=_s2s_tf)},
-              doc="DCGAN image encoder/decoder around a ConvGRU of the original library, with teacher forcing.")
-register_arch('seq2seq_phy', Seq2SeqPhy, cbs=lambda n_in, n_out: seq2seq_cbs(alpha=1.), presets=dict(small=dict(nf=8), tiny=dict(nf=8)),
-              recipes={'fastai': _fastai(1e-3, tf=_s2s_tf)}, doc="`Seq2Seq` with a PhyCell branch beside the ConvGRU.")
-
-_phydnet_tf = dict(end_epoch=1/0.003, per_epoch=True, granularity='batch')
-register_arch('phydnet', PhyDNet, loss=lambda n_in, n_out: SeqSumMSE(), checkpoints={'phydnet': _from_phydnet},
-              cbs=lambda n_in, n_out: [ForecastCallback(), EncoderLoss(SeqSumMSE(), alpha=1.), MomentLoss(1.)],
-              presets=dict(small=dict(lstm_hidden=[32, 64]), tiny=dict(lstm_hidden=[8, 64])),
-              recipes={'published': Recipe('published', 1e-3, 'torch_adam', 'plateau', epochs=2001, precision='fp32', tf=_phydnet_tf,
-                                           plateau=dict(every=10, monitor='mse', patience=2, factor=0.1),
-                                           source="PhyDNet main.py: Adam 1e-3, ReduceLROnPlateau(patience=2, factor=0.1) every 10 epochs, 2001 epochs",
-                                           published=dict(mse=24.4, mae=70.3, ssim=0.947, ref="the PhyDNet paper (Le Guen and Thome, 2020), the official code")),
-                       'fastai': _fastai(1e-3, tf=_phydnet_tf)},
-              doc="PhyDNet (Le Guen and Thome, 2020), the official code's model and recipe.")
-
-_simvp_presets = dict(small=dict(hid_S=16, hid_T=128, N_T=4), tiny=dict(hid_S=8, hid_T=32, N_T=2))
-def _openstl_simvp(name, model_type, lr, mse, mae, ssim, doc, **kwargs):
-    "Register a SimVP variant of OpenSTL (only the translator's mid-block differs) with its published lr and figures"
-    register_arch(name, SimVP, config=dict(model_type=model_type), presets=_simvp_presets, checkpoints={'openstl': noop}, doc=doc,
-                  recipes={'published': _openstl(lr, published=dict(mse=mse, mae=mae, ssim=ssim, ref=_OPENSTL_REF)), 'fastai': _fastai(1e-3)}, **kwargs)
-
-_openstl_simvp('simvp', 'IncepU', 1e-3, 32.15, 89.05, 0.9268, "SimVP with the IncepU translator (Gao et al., 2022), as OpenSTL runs it.")
-_openstl_simvp('simvp_gsta', 'gSTA', 1e-3, 26.69, 77.19, 0.9402, "SimVPv2: SimVP with gated spatiotemporal attention, as OpenSTL runs it.")
-
-def _all_frames_loss(n_in, n_out):
-    "OpenSTL's recurrent models' loss, the MSE over all `n_in + n_out - 1` next-frame predictions: the forecast's share"
-    return WeightedLoss(StackLoss(MSELossFlat()), n_out / (n_in + n_out - 1))
-def _all_frames_cbs(n_in, n_out):
-    "... and the encoder's share, with the callbacks that split the model's outputs"
-    return [ForecastCallback(), EncoderLoss(StackLoss(MSELossFlat()), alpha=(n_in - 1) / (n_in + n_out - 1))]
-
-def _openstl_rnn(name, model, lr, tf, mse, mae, ssim, doc, presets=None, cbs=_all_frames_cbs, **kwargs):
-    "Register a recurrent model of OpenSTL: the loss of all next-frame predictions, scheduled sampling `tf`, its published lr and figures"
-    register_arch(name, model, loss=_all_frames_loss, cbs=cbs, presets=ifnone(presets, _rnn_presets), doc=doc,
-                  recipes={'published': _openstl(lr, tf=tf, published=dict(mse=mse, mae=mae, ssim=ssim, ref=_OPENSTL_REF)),
-                           'fastai': _fastai(1e-3, tf=tf)}, **kwargs)
-
-# OpenSTL's recurrent models: 4x4 patches, scheduled sampling (configs/mmnist/{ConvLSTM,PredRNN,PredRNNpp,MIM,MAU}.py: from 1 down
-# by 2e-5 per iteration to 0 at 50,000, one coin per sequence and step) or reverse scheduled sampling (PredRNNv2.py:
-# r_sampling_step_1 25,000, r_sampling_step_2 50,000, r_exp_alpha 5,000), the MSE of all n_in + n_out - 1 next-frame predictions
-_ss = dict(end_iter=50_000, granularity='element')
-_rss = dict(reverse=(25_000, 50_000, 5_000), granularity='element')
-_rnn_presets = dict(small=dict(num_hidden=[32, 32], filter_size=5), tiny=dict(num_hidden=[8, 8], filter_size=3))
-_openstl_rnn('conv_lstm', ConvLSTMNet, 5e-4, _ss, 29.80, 90.64, 0.9288, checkpoints={'openstl': _from_openstl_convlstm},
-             doc="ConvLSTM (Shi et al., 2015) as OpenSTL benchmarks it: 4 x 128 channels, 5x5 filters, 4x4 patches, scheduled sampling.")
-
-# OpenSTL's SimVP variants: the translator's mid-block is the only difference (configs/mmnist/TAU.py, simvp/SimVP_{MogaNet,VAN,ConvNeXt}.py)
-_openstl_simvp('tau', 'tau', 1e-3, 24.60, 71.93, 0.9454, loss=lambda n_in, n_out: TAULoss(alpha=0.1),
-               doc="TAU (Tan et al., 2023): SimVP with temporal attention units and the differential divergence loss, as OpenSTL runs it.")
-_openstl_simvp('simvp_moga', 'moga', 1e-3, 25.57, 75.19, 0.9429, "SimVP with MogaNet blocks, as OpenSTL's MetaVP benchmark runs it.")
-_openstl_simvp('simvp_van', 'van', 1e-3, 26.10, 76.11, 0.9417, "SimVP with VAN blocks (large-kernel attention), as OpenSTL's MetaVP benchmark runs it.")
-_openstl_simvp('simvp_convnext', 'convnext', 1e-2, 26.94, 77.23, 0.9397, "SimVP with timm's ConvNeXt blocks, as OpenSTL's MetaVP benchmark runs it (published lr 1e-2).")
-
-_openstl_rnn('predrnn', PredRNN, 5e-4, _ss, 23.97, 72.82, 0.9462, checkpoints={'openstl': from_openstl_predrnn},
-             doc="PredRNN (Wang et al., 2017) as OpenSTL benchmarks it: 4 x 128 ST-LSTM cells, 5x5 filters, 4x4 patches, scheduled sampling.")
-_openstl_rnn('predrnnpp', PredRNNpp, 1e-4, _ss, 22.06, 69.58, 0.9509, checkpoints={'openstl': from_openstl_predrnnpp},
-             doc="PredRNN++ (Wang et al., 2018) as OpenSTL benchmarks it: 4 x 128 causal LSTM cells and a gradient highway, 4x4 patches, scheduled sampling.")
-_openstl_rnn('mim', MIM, 5e-4, _ss, 22.55, 69.97, 0.9498, checkpoints={'openstl': from_openstl_mim},
-             doc="MIM (Wang et al., 2019) as OpenSTL benchmarks it: an ST-LSTM and 3 MIM blocks of 128, 4x4 patches, scheduled sampling; built for one frame size.")
-_openstl_rnn('predrnnv2', PredRNNv2, 5e-4, _rss, 24.13, 73.73, 0.9453, checkpoints={'openstl': from_openstl_predrnn},
-             cbs=lambda n_in, n_out: _all_frames_cbs(n_in, n_out) + [DecouplingLoss(0.1)],
-             doc="PredRNNv2 (Wang et al., 2022) as OpenSTL benchmarks it: PredRNN with the decoupling loss and reverse scheduled sampling.")
-_openstl_rnn('mau', MAU, 1e-3, _ss, 26.86, 78.22, 0.9398, checkpoints={'openstl': from_openstl_mau},
-             presets=dict(small=dict(num_hidden=[32, 32]), tiny=dict(num_hidden=[8, 8], filter_size=3)),
-             doc="MAU (Chang et al., 2021) as OpenSTL benchmarks it: 4 x 64 motion-aware units at 1/4 of the frame, scheduled sampling; built for one frame size.")
-
-register_arch('digit_tracker', DigitTracker, recipes={}, presets=dict(tiny=dict(n_fine_angles=25, n_fine_phase=8)),
-              doc="Knows the generator: tracks each digit, cuts out its image, fits its bouncing motion and renders it forward (a reference without weights, evaluated directly).")
-register_arch('flow_splat', FlowSplat, loss=lambda n_in, n_out: SSIMLoss(MultiScaleMSE(4)), presets=dict(small=dict(), tiny=dict(nf=8, depth=3)),
-              recipes={'fastai': _fastai(2e-3, precision='fp32', n_train=6400, minutes=8)},
-              doc="The main job: a CNN says where each pixel of the last frame will be at each future frame, and its ink is moved there; learned in minutes on a CPU, copy-last before training.")
-register_arch('flow_warp', FlowWarp, loss=lambda n_in, n_out: MultiScaleMSE(4), presets=dict(small=dict(), tiny=dict(nf=8)),
-              recipes={'fastai': _fastai(2e-3, precision='fp32', n_train=1600, minutes=6)},
-              doc="Forecasts by warping the last frame with predicted flows: sharp, and copy-last before training.");
-register_arch('flow_extrapolation', FlowExtrapolation, loss=lambda n_in, n_out: SSIMLoss(MultiScaleMSE(4)), presets=dict(small=dict(), tiny=dict(flow_iters=20)),
-              recipes={'fastai': _fastai(1e-2, precision='fp32', n_train=1600, minutes=2)},
-              doc="Continues the optical flow of the last two frames with a learned gain per future frame (n_out parameters): for real video; copy-last before training.");
+# %% ../nbs/21_registry.ipynb #69acdabf
+_NOTEBOOK_ORDER = ['moving_mnist.metrics'] + [m.__name__ for m in (conv_rnn, seq2seq, phydnet, simvp, conv_lstm, warp, tracker, predrnn, mau)]
+def _rank(item): return _NOTEBOOK_ORDER.index(item[1].model.__module__) if item[1].model.__module__ in _NOTEBOOK_ORDER else len(_NOTEBOOK_ORDER)
+_entries = sorted(ARCHS.items(), key=_rank)        # stable: each notebook's own order is kept
+ARCHS.clear(); ARCHS.update(_entries)

@@ -6,7 +6,9 @@ Docs: https://tcapelle.github.io/moving_mnist/run.html.md"""
 
 # %% ../nbs/27_run.ipynb #b0bb9c32
 from __future__ import annotations
-import importlib, json, math, os, platform, random, shutil, signal, sys, threading, time
+import functools, importlib, json, math, os, platform, random, shutil, signal, sys, threading, time
+from typing import Literal
+from fastcore.docments import docments
 from contextlib import contextmanager
 from fastai.vision.all import *
 from fastai.callback.progress import CSVLogger
@@ -26,10 +28,11 @@ from .files import load_torch, UnsafeFileError
 import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['LOGGERS', 'RUN_FILES', 'SAME_FOR_RESUME', 'MAIN_ARCH', 'OWN_DATA_ARCH', 'RunConfigError', 'RunError', 'EpochTable',
-           'deferred_interrupt', 'load_run_state', 'save_checkpoint', 'RunCheckpoints', 'StopOnNaN',
-           'ResumableCSVLogger', 'experiment_log_cbs', 'run_versions', 'write_json', 'prepare_run_folder',
-           'resolve_device', 'train_run']
+__all__ = ['LOGGERS', 'RUN_FILES', 'RUN_CONTROL', 'MAIN_ARCH', 'OWN_DATA_ARCH', 'SAME_FOR_RESUME', 'RunConfigError', 'RunError',
+           'EpochTable', 'deferred_interrupt', 'load_run_state', 'save_checkpoint', 'RunCheckpoints', 'StopOnNaN',
+           'ResumableCSVLogger', 'experiment_log_cbs', 'run_versions', 'write_json', 'update_json',
+           'prepare_run_folder', 'shown_path', 'resolve_device', 'train_run', 'run_options', 'check_positive',
+           'check_run_args']
 
 # %% ../nbs/27_run.ipynb #eb1dff95
 class RunConfigError(ValueError):
@@ -243,9 +246,21 @@ def write_json(fn, # The file to write
     Path(fn).write_text(json.dumps(_clean(o), indent=2, allow_nan=False))
     return Path(fn)
 
+def update_json(fn, # A JSON file of results, one entry per key (created if absent)
+                key:str, # The entry to set
+                value # Its value
+               ) -> dict:
+    "Set one entry of a results file, re-read just before (another run may have written its own since), and write it back"
+    fn = Path(fn)
+    res = json.loads(fn.read_text()) if fn.exists() else {}
+    if not isinstance(res, dict): raise ValueError(f"{fn}: holds a JSON {type(res).__name__}, expected an object of results by key")
+    res[key] = value
+    fn.parent.mkdir(parents=True, exist_ok=True); write_json(fn, res)
+    return _clean(res)
+
 RUN_FILES = ('model.pkl', 'model.safetensors', 'model.json', 'metrics.json', 'config.json', 'log.csv', 'checkpoints')     # what a run folder holds (an existing run)
-SAME_FOR_RESUME = ('arch', 'preset', 'recipe', 'model', 'epochs', 'minutes', 'n_in', 'n_out', 'n_obj', 'step_length', 'bs', 'lr', 'n_train', 'n_valid', 'seed',
-                   'digits', 'data', 'size', 'stride', 'valid_pct', 'valid')
+RUN_CONTROL = ('out', 'overwrite', 'resume', 'precision', 'device', 'num_workers', 'quiet', 'log', 'compile', 'n_test', 'test_seq')
+# the options that say how a run is carried out, evaluated and reported, not what it trains: they may change on --resume
 
 def prepare_run_folder(out, # The run folder
                        args:dict, # The run's arguments (compared with those of the run to resume)
@@ -270,7 +285,8 @@ def prepare_run_folder(out, # The run folder
     if write: out.mkdir(parents=True, exist_ok=True)
     return out
 
-def _shown(p:Path) -> str:
+def shown_path(p:Path # A path
+              ) -> str:
     "`p` relative to the working directory when it is under it (as a user typed it), else absolute"
     try: return str(Path(p).relative_to(Path.cwd()))
     except ValueError: return str(p)
@@ -303,47 +319,48 @@ def _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits, step_leng
 
 MAIN_ARCH, OWN_DATA_ARCH = 'flow_splat', 'flow_extrapolation'      # what `mmnist_train` trains without --arch: the main job, and on your own data
 
-def train_run(out='runs/mmnist', # The run folder (relative to the working directory, or absolute)
-              arch:str|None=None, # A registered architecture (default: `MAIN_ARCH` on Moving MNIST, `OWN_DATA_ARCH` on your own data)
-              preset:str='default', # 'default' (published/original sizes), 'small' or 'tiny'
-              recipe:str|None=None, # A recipe of the architecture (default: its first)
-              model:dict|None=None, # Model arguments, over the preset's
+def train_run(out:str='runs/mmnist', # The run folder (relative to the working directory, or absolute)
+              arch:str|None=None, # Registered architecture (default: the main job, `MAIN_ARCH`; on your own data, `OWN_DATA_ARCH`)
+              preset:str='default', # Model size: 'default' (published/original sizes), 'small' (minutes on a CPU) or 'tiny'
+              recipe:str|None=None, # Training recipe of the architecture, e.g. 'published' or 'fastai' (default: its first)
+              model:dict|None=None, # Model arguments over the preset's (on the command line as JSON, e.g. '{"nf": 16}')
               epochs:int|None=None, # Epochs (default: the recipe's)
-              minutes:float|None=None, # A wall-clock training budget instead of epochs (default: the recipe's, if it has one)
+              minutes:float|None=None, # Train for this wall-clock budget instead of epochs (default: the recipe's, if it has one)
               n_in:int=10, # Input frames
               n_out:int=10, # Frames to forecast
-              n_obj=2, # Moving MNIST: digits per sequence, or a list to draw from
-              step_length:float=0.1, # Moving MNIST: step per frame, as a fraction of the free canvas (the speed of the digits)
-              bs:int|None=None, # Batch size of each process (default: the recipe's)
-              lr:float|None=None, # Peak learning rate (default: the recipe's)
+              n_obj:int|list[int]=2, # Moving MNIST: digits per sequence (several values: drawn per sequence)
+              step_length:float=0.1, # Moving MNIST: step of the digits per frame, as a fraction of the free canvas (their speed; the protocol's 0.1 is 3.6 pixels)
+              bs:int|None=None, # Batch size of each process (default: the recipe's); with N processes an epoch has N times fewer, N times larger steps
+              lr:float|None=None, # Peak learning rate (default: the recipe's); not scaled with the number of processes: scale it with the total batch yourself
               n_train:int|None=None, # Moving MNIST: fresh training sequences per epoch (default: the recipe's)
-              n_valid:int=256, # Moving MNIST: validation sequences (held-out digits)
-              n_test:int=TEST_SET['n'], # Moving MNIST: sequences of the fixed generated test set
-              test_seq=None, # Moving MNIST: the public `mnist_test_seq.npy` as the test set
-              digits=None, # Moving MNIST: the digit source (default: the embedded 5,000)
-              data=None, # Your own sequences instead of Moving MNIST: any source of `get_seq_dls` (array file, image folders, videos)
-              size=None, # Your own data: resize frames to `(H, W)` (or an int)
-              stride:int|None=None, # Your own data: frames between clip starts
-              valid_pct:float=0.2, # Your own data: fraction of the recordings held out for validation and evaluation
-              valid=None, # Your own data: the validation and evaluation recordings instead (names of recordings of `data`, or another source)
-              seed:int=42, # Seed of training and of the validation split
-              overwrite:bool=False, # Replace an existing run in `out`
-              resume:bool=False, # Continue the run in `out` from its last checkpoint (same arguments)
-              precision:str|None=None, # 'fp32', 'fp16' or 'bf16' (default: the recipe's)
-              device=None, # 'cpu', 'cuda', 'cuda:1', ... (default: a GPU if there is one)
-              num_workers:int=0, # DataLoader worker processes
-              quiet:bool=False, # No progress bars (there are none when standard output is not a terminal)
-              log=(), # Experiment loggers: 'tensorboard', 'wandb'
-              compile:bool=False, # `torch.compile` the model
-              extra_cbs=None, # Extra callbacks for the fit
-              prog:str='train_run' # The name in the lines it prints
+              n_valid:int=256, # Moving MNIST: validation sequences (fixed, held-out digits)
+              n_test:int=TEST_SET['n'], # Moving MNIST: sequences of the fixed generated test set (unless the public file is the test set)
+              test_seq:str|None=None, # Moving MNIST: the public `mnist_test_seq.npy`, used as the test set
+              digits:str|None=None, # Moving MNIST: MNIST digits for `load_mnist` (default: the embedded 5,000)
+              data:str|None=None, # Your own sequences instead of Moving MNIST: an array file (.npy, .npz, .pt), a folder of image sequences, a video file or a folder of videos (or, from Python, any source of `get_seq_dls`); evaluated on its held-out recordings
+              size:int|tuple[int, int]|None=None, # Your own data: resize frames to H W (or one side for square frames)
+              stride:int|None=None, # Your own data: frames between clip starts (default: one clip per sequence; videos cut end to end)
+              valid_pct:float=0.2, # Your own data: fraction of the recordings held out for validation and evaluation (of the frames, at its end, for a single recording)
+              valid:str|None=None, # Your own data: validate and evaluate on these instead: another video, file or folder, or the name of a recording of `data`
+              seed:int=42, # Seed of training and of the validation set (the test set is fixed)
+              overwrite:bool=False, # Replace an existing run in the run folder
+              resume:bool=False, # Continue the run in the run folder from its last checkpoint (same arguments)
+              precision:Literal[PRECISIONS]|None=None, # Training precision (default: the recipe's)
+              device:str|None=None, # cpu, cuda, cuda:1, ... (default: a GPU if there is one)
+              num_workers:int=0, # DataLoader worker processes (0: batches rendered on the device)
+              quiet:bool=False, # No progress bars (for logs; there are none when standard output is not a terminal); the epoch table is still printed
+              log:tuple[Literal[LOGGERS], ...]=(), # Also log to TensorBoard (<out>/tensorboard) and/or W&B (<out>/wandb; WANDB_MODE=offline to stay local)
+              compile:bool=False, # `torch.compile` the model (minutes of compilation first; see bench/model_speed.py for the gain)
+              extra_cbs=None, # Extra callbacks for the fit (Python only)
+              prog:str='train_run' # The name in the lines it prints (Python only)
              ) -> dict|None:
     "Train, export and evaluate a run, writing its folder; the evaluation result (None in the processes of a distributed run that do not write)"
     t_start = time.time()
-    args = {k: v for k, v in locals().items() if k not in ('extra_cbs', 't_start', 'prog')}
+    args = check_run_args({k: v for k, v in locals().items() if k in run_options()})
+    size, n_obj, log = args['size'], args['n_obj'], args['log']
     data_run = data is not None
     arch = ifnone(arch, OWN_DATA_ARCH if data_run else MAIN_ARCH); args['arch'] = arch
-    if valid is not None and not data_run: raise RunConfigError(f"valid={valid!r} is for your own data (data=); Moving MNIST runs validate on sequences of held-out digits")
+    if valid is not None and not data_run: raise RunConfigError(f"--valid {valid}: only with --data (Moving MNIST runs validate on sequences of held-out digits)")
     if arch not in ARCHS: raise RunConfigError(f"unknown arch {arch!r}; known archs: {', '.join(sorted(ARCHS))}")
     a = ARCHS[arch]
     weightless = not a.recipes                                          # copy-last, the blank frame, DigitTracker: evaluated, never fitted
@@ -352,32 +369,31 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
     except ValueError as e: raise RunConfigError(str(e)) from None
     if r is None and recipe: raise RunConfigError(f"--recipe {recipe}: {arch} has nothing to train (no weights)")
     if test_seq and not Path(test_seq).is_file(): raise FileNotFoundError(f"--test-seq {test_seq}: no such file")
-    bs, n_train = ifnone(bs, r.bs if r else 16), ifnone(n_train, r.n_train if r else 16)
-    if r and epochs is None and minutes is None: minutes = r.minutes
     rank, world, dev = setup_distributed(resolve_device(device))
+    plan = make_plan(r, preset, lr=lr, bs=bs, n_train=n_train, epochs=epochs, minutes=minutes, precision=precision, device=dev)
     main = rank == 0                                                    # only the first process prints and writes
     out = prepare_run_folder(out, args, resume, overwrite, write=main).absolute()    # fastai joins `learn.path` to relative file names
     if world > 1: dist.barrier()
     set_seed(seed, reproducible=True)
     digits = ifnone(digits, DATA_PATH)
     try:
-        if data_run: dls = get_seq_dls(data, n_in, n_out, bs=bs, valid_pct=valid_pct, valid=valid, size=size, stride=stride, seed=seed, device=dev, num_workers=num_workers)
-        else: dls = get_mmnist_dls(n_in, n_out, n_obj, n_train, n_valid, bs, seed=seed, digits=digits, device=dev, num_workers=num_workers, step_length=step_length)
+        if data_run: dls = get_seq_dls(data, n_in, n_out, bs=plan.bs, valid_pct=valid_pct, valid=valid, size=size, stride=stride, seed=seed, device=dev, num_workers=num_workers)
+        else: dls = get_mmnist_dls(n_in, n_out, n_obj, plan.n_train, n_valid, plan.bs, seed=seed, digits=digits, device=dev, num_workers=num_workers, step_length=step_length)
         xt, yt, test_desc = _test_set(dls, data, test_seq, n_test, n_in, n_out, n_obj, digits, step_length)
-        learn = mmnist_learner(dls, arch, arch_config=model, preset=preset, recipe=recipe, lr=lr, precision=precision, compile=compile,
+        learn = mmnist_learner(dls, arch, arch_config=model, preset=preset, plan=plan, compile=compile,
                                path=out, model_dir='checkpoints')
     except (ValueError, TypeError) as e: raise RunConfigError(' '.join(str(e).split())) from None
     except KeyError as e: raise RunConfigError(e.args[0]) from None
     n_params = sum(p.numel() for p in learn.model.parameters())
-    info = dict(recipe=r.name if r else None, bs=bs, n_train=len(dls.train.dataset) if data_run else n_train, epochs=epochs, minutes=minutes,
+    info = dict(recipe=r.name if r else None, bs=plan.bs, n_train=len(dls.train.dataset) if data_run else plan.n_train, epochs=plan.epochs, minutes=plan.minutes,
                 parameters=n_params, processes=world, data=getattr(dls, 'data_info', None), versions=run_versions(dev))
     if main:
         write_json(out/'config.json', {'args': args, 'arch_config': learn.arch_config, **info})
-        what = f"{data} ({info['n_train']} training clips)" if data_run else f"{n_obj} digit(s), {n_train} sequences an epoch"
+        what = f"{data} ({info['n_train']} training clips)" if data_run else f"{n_obj} digit(s), {plan.n_train} sequences an epoch"
         print(f"{prog}: {arch} ({preset}, recipe {info['recipe']}), {n_in} -> {n_out} frames of {learn.c_in}x{learn.frame_size[0]}x{learn.frame_size[1]}, "
               f"{f'{n_params/1e6:.2f} M parameters' if n_params else 'no weights: evaluated directly, nothing trained'}, {learn.precision}, device {dls.device}"
               f"{f' x {world} processes' if world > 1 else ''}" + ('' if weightless else
-              f"; {f'{minutes:g} minutes' if minutes else f'{ifnone(epochs, r.epochs if r else 0)} epochs'} on {what}"), flush=True)
+              f"; {plan.budget} on {what}"), flush=True)
     start_epoch, best = 0, None
     if resume:
         st = load_run_state(learn, out/'checkpoints')
@@ -392,11 +408,11 @@ def train_run(out='runs/mmnist', # The run folder (relative to the working direc
     t0 = time.time()
     if quiet or not main or not sys.stdout.isatty(): learn.remove_cb(ProgressCallback)   # a log file gets one line per epoch
     if r is not None:
-        try: learn.fit_recipe(epochs, minutes, cbs=cbs, start_epoch=start_epoch)
+        try: learn.fit_recipe(cbs=cbs, start_epoch=start_epoch)
         except KeyboardInterrupt:
             last = out/'checkpoints'/'last_state.pt'
             done = load_torch(last)['epoch'] if last.exists() else None
-            msg = (f"the last checkpoint (after epoch {done}) is in {_shown(out/'checkpoints')}; continue with the same command and --resume"
+            msg = (f"the last checkpoint (after epoch {done}) is in {shown_path(out/'checkpoints')}; continue with the same command and --resume"
                    if done is not None else "no epoch was finished, nothing to resume")
             raise KeyboardInterrupt(msg) from None
         if getattr(learn, 'diverged', None):
@@ -424,7 +440,7 @@ def _finish_run(learn, args:dict, out:Path, xt, yt, info:dict, background=None, 
     try: res = evaluate_with_baselines(learn.model if weightless else learn, xt, yt, bs=64, background=background)
     except Exception as e:
         raise RunError(f"training finished, but the evaluation failed ({type(e).__name__}: {e}); "
-                       f"kept: {', '.join(_shown(out/n) for n in written) or 'the checkpoints'}; failed: {'; '.join(failed) or 'nothing else'}") from e
+                       f"kept: {', '.join(shown_path(out/n) for n in written) or 'the checkpoints'}; failed: {'; '.join(failed) or 'nothing else'}") from e
     world = info['processes']
     res['run'] = {**learn.run_stats.as_dict(), 'train_seconds': round(info['train_s'], 1), 'total_seconds': round(time.time() - info['t_start'], 1),
                   'processes': world, 'parameters': info['parameters'], 'device': str(learn.dls.device), 'provenance': provenance(learn, world),
@@ -445,6 +461,42 @@ def _finish_run(learn, args:dict, out:Path, xt, yt, info:dict, background=None, 
     write_json(out/'metrics.json', res)
     print(f"{args['arch']} on {len(xt)} test sequences ({info['test_set']}), {res['run']['total_seconds']:.0f} s in all")
     print(results_table(res), flush=True)
-    print(f"wrote {', '.join(_shown(out/n) for n in ['config.json', 'log.csv'] + written if (out/n).exists())}")
-    if failed: raise RunError(f"{'; '.join(failed)} (the rest of the run is in {_shown(out)}: {', '.join(written)})")
+    print(f"wrote {', '.join(shown_path(out/n) for n in ['config.json', 'log.csv'] + written if (out/n).exists())}")
+    if failed: raise RunError(f"{'; '.join(failed)} (the rest of the run is in {shown_path(out)}: {', '.join(written)})")
     return res
+
+@functools.cache
+def run_options() -> dict:
+    "The options of a run, declared once as `train_run`'s parameters: `{name: (anno, default, docment)}`, from which the command line, its help, the resume check and the benches derive"
+    return {k: v for k, v in docments(train_run, full=True, returns=False, eval_str=True).items() if k not in ('extra_cbs', 'prog')}
+
+SAME_FOR_RESUME = tuple(k for k in run_options() if k not in RUN_CONTROL)    # what a resumed run must share with the run it continues
+
+def check_positive(name:str, # The option's name
+                   v, # Its value (None passes)
+                   kind=int # `int` or `float`: what the message says is expected
+                  ):
+    "Raise a `RunConfigError` naming `--name` unless `v` is a finite positive number"
+    if v is None: return
+    if not (math.isfinite(v) and v > 0): raise RunConfigError(f"--{name} {v}: expected a positive {'integer' if kind is int else 'number'}")
+
+def check_run_args(args:dict # Options of `train_run`
+                  ) -> dict:
+    "`args` checked (a value no run can take raises a `RunConfigError` naming the option and what it expects) and normalised: `size` as `(H, W)`, `log` a tuple, one `n_obj` a number"
+    a = dict(args)
+    for name in ('epochs', 'bs', 'n_train', 'n_valid', 'n_test', 'n_in', 'n_out', 'stride'): check_positive(name, a.get(name))
+    check_positive('lr', a.get('lr'), float); check_positive('minutes', a.get('minutes'), float)
+    if a.get('num_workers', 0) < 0: raise RunConfigError(f"--num_workers {a['num_workers']}: expected 0 or more")
+    n_obj = list(a['n_obj']) if isinstance(a.get('n_obj'), (list, tuple)) else [a.get('n_obj', 2)]
+    if min(n_obj) < 1: raise RunConfigError(f"--n_obj {' '.join(map(str, n_obj))}: expected at least one digit per sequence (every frame would be blank)")
+    a['n_obj'] = n_obj[0] if len(n_obj) == 1 else n_obj
+    if not 0 < a.get('valid_pct', 0.2) < 1: raise RunConfigError(f"--valid-pct {a['valid_pct']}: expected a fraction between 0 and 1")
+    if not 0 <= a.get('step_length', 0.1) <= 1: raise RunConfigError(f"--step_length {a['step_length']}: expected a fraction of the free canvas in [0, 1]")
+    if a.get('size') is not None:
+        sz = [a['size']] if isinstance(a['size'], int) else list(a['size'])
+        if len(sz) not in (1, 2) or min(sz) < 1: raise RunConfigError(f"--size {' '.join(map(str, sz))}: expected H W (or one side), positive")
+        a['size'] = (sz[0], sz[-1])
+    if isinstance(a.get('data'), (str, Path)) and not Path(a['data']).exists(): raise FileNotFoundError(f"--data {a['data']}: no such file or folder")
+    if a.get('model') is not None and not isinstance(a['model'], dict): raise RunConfigError(f"--model {a['model']!r}: expected a dict of model arguments")
+    a['log'] = tuple(L(a.get('log', ())))
+    return a

@@ -10,19 +10,13 @@ from pathlib import Path
 import numpy as np, torch
 from torch import Tensor
 from .digits import DATA_PATH, get_digits
-from .frames import check_values
-from .generator import generate_sequences, check_motion_args, _is_int
+from .frames import check_values, is_int, neighbour_ratio
+from .generator import generate_sequences, check_motion_args
 
 # %% auto #0
 __all__ = ['TEST_SET', 'load_mnist_test_seq', 'make_test_set', 'SeqTensors']
 
 # %% ../nbs/02_testset.ipynb #b4705295
-def _frame_major(a:np.ndarray, k:int=16) -> bool:
-    "Whether `a` `[A, B, H, W]` looks frame-major: neighbours along axis 0 closer than along axis 1"
-    s = np.asarray(a[:min(len(a), k), :k], dtype=np.float32)
-    if s.shape[0] < 2 or s.shape[1] < 2: return True
-    return np.abs(np.diff(s, axis=0)).mean() <= np.abs(np.diff(s, axis=1)).mean()
-
 def load_mnist_test_seq(path, # The public `mnist_test_seq.npy`, uint8 `[20, N, 64, 64]`
                         n_in:int=10, # Input frames
                         n_out:int=10 # Output frames
@@ -38,7 +32,7 @@ def load_mnist_test_seq(path, # The public `mnist_test_seq.npy`, uint8 `[20, N, 
     if a.shape[1] == 0: raise ValueError(f"{path}: 0 sequences, expected {expected} with N >= 1")
     if a.shape[0] < n_in + n_out:
         raise ValueError(f"{path}: {a.shape[0]} frames per sequence, fewer than n_in + n_out = {n_in + n_out}")
-    if not _frame_major(a):
+    if neighbour_ratio(a) < 1:                                     # neighbours along axis 1 closer: sequence-major
         raise ValueError(f"{path}: shape {list(a.shape)} looks sequence-major [N, T, 64, 64] (frames of one sequence are "
                          f"further apart than different sequences); expected {expected}: save np.swapaxes(a, 0, 1)")
     t = torch.from_numpy(np.ascontiguousarray(np.swapaxes(a[:n_in+n_out], 0, 1)))[:, :, None]
@@ -60,7 +54,7 @@ def make_test_set(n:int=TEST_SET['n'], # Number of sequences
                  ):
     "Generate the fixed test set as uint8 `(x [n,n_in,1,H,W], y [n,n_out,1,H,W])` from held-out digits"
     check_motion_args(n_obj, size, digit_size, step_length, n_in, n_out)
-    if not _is_int(n) or n < 1: raise ValueError(f"n={n!r}, expected an int >= 1 (test sequences)")
+    if not is_int(n) or n < 1: raise ValueError(f"n={n!r}, expected an int >= 1 (test sequences)")
     pool = get_digits(digits, 'test', digit_size)
     seqs = torch.cat([generate_sequences(pool, np.arange(i, min(i+bs, n)), n_in+n_out, n_obj, seed, size, step_length)
                       for i in range(0, n, bs)])

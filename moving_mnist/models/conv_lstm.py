@@ -9,9 +9,10 @@ from __future__ import annotations
 from fastai.vision.all import *
 from ..core import *
 from .layers import ConvLSTMCell, StackedCells, to_patches, from_patches
+from ..archs import register_arch, Published, openstl_recipes, openstl_rnn_loss, openstl_rnn_cbs, OPENSTL_BENCHMARK, OPENSTL_2000, OPENSTL_SS, OPENSTL_RNN_PRESETS
 
 # %% auto #0
-__all__ = ['ConvLSTMNet', 'to_patches', 'from_patches']
+__all__ = ['ConvLSTMNet', 'from_openstl_convlstm', 'to_patches', 'from_patches']
 
 # %% ../../nbs/16_models.conv_lstm.ipynb #d917b364
 _all_ = ['to_patches', 'from_patches']
@@ -48,3 +49,28 @@ class ConvLSTMNet(Module):
         preds, _ = rollout(self._step, x, self.n_out - 1, targ, tf_mask)     # n_in + n_out - 1 steps
         n_in = x.shape[1]
         return preds[:, n_in - 1:], preds[:, :n_in - 1], x[:, 1:]
+
+# %% ../../nbs/16_models.conv_lstm.ipynb #3722a366
+def from_openstl_convlstm(sd:dict # An OpenSTL state dict (see `moving_mnist.checkpoints.read_state_dict`)
+                         ) -> dict:
+    "OpenSTL `ConvLSTM_Model` keys -> `ConvLSTMNet` keys (gates i, f, g, o -> i, f, o, g; unused layers dropped)"
+    if any(k.endswith(('.conv_x.1.weight', '.conv_h.1.weight')) for k in sd):
+        raise ValueError("this OpenSTL ConvLSTM was trained with layer_norm=1 (LayerNorm in its cells); the benchmark configuration, which this imports, has layer_norm=0")
+    reorder = lambda w: torch.cat([c for c in w.chunk(4)[:2]] + [w.chunk(4)[3], w.chunk(4)[2]])
+    out = {}
+    for k, v in sd.items():
+        if k.startswith('cell_list.'):
+            _, i, name = k.split('.', 2)
+            if name == 'conv_x.0.weight': out[f'cells.cell_list.{i}.x2h.weight'] = reorder(v)
+            elif name == 'conv_h.0.weight': out[f'cells.cell_list.{i}.h2h.weight'] = reorder(v)
+            elif name.startswith(('conv_o.', 'conv_last.')): continue            # never used in OpenSTL's forward
+            else: out[k] = v
+        else: out[k] = v
+    return out
+
+# %% ../../nbs/16_models.conv_lstm.ipynb #5a0d2021
+register_arch('conv_lstm', ConvLSTMNet, loss=openstl_rnn_loss, cbs=openstl_rnn_cbs, presets=OPENSTL_RNN_PRESETS,
+              recipes=openstl_recipes(5e-4, Published(mse=29.80, mae=90.64, ssim=0.9288, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/ConvLSTM.py",
+                 longer=Published(mse=22.41, mae=73.07, ssim=0.948, ref=OPENSTL_2000)), tf=OPENSTL_SS),
+              checkpoints={'openstl': from_openstl_convlstm},
+              doc="ConvLSTM (Shi et al., 2015) as OpenSTL benchmarks it: 4 x 128 channels, 5x5 filters, 4x4 patches, scheduled sampling.");

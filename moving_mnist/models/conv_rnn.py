@@ -9,6 +9,8 @@ from __future__ import annotations
 from fastai.vision.all import *
 from ..core import *
 from .layers import ConvGRUCell
+from ..recipes import fastai_recipe
+from ..archs import register_arch
 
 # %% auto #0
 __all__ = ['AddCoords', 'CoordConv', 'ConvGRU_cell', 'Encoder', 'UpsampleBlock', 'Decoder', 'SimpleModel', 'TimeDistributed',
@@ -190,3 +192,10 @@ class SimpleModel(Module):
         enc_outs, h = self.encoder(x)
         dec_in = enc_outs[-1] if self.strategy == 'encoder' else None    # None: zeros, computed as the bias only
         return self.decoder(dec_in, h, enc_outs, n_steps=x.shape[1])
+
+# %% ../../nbs/11_models.conv_rnn.ipynb #b1087bc3
+_gru_presets = dict(small=dict(szs=[8, 16, 32], rnn_ks=3), tiny=dict(szs=[8, 16]))
+register_arch('conv_gru', SimpleModel, presets=_gru_presets, recipes={'fastai': fastai_recipe(1e-3, preset_lr=dict(small=3e-3))},
+              doc="ConvGRU encoder-decoder (`SimpleModel`) of the original library; n_in == n_out.")
+register_arch('conv_gru_attn', SimpleModel, config=dict(attn=True, blur=True, act=nn.LeakyReLU), presets=_gru_presets,
+              recipes={'fastai': fastai_recipe(1e-3, preset_lr=dict(small=3e-3))}, doc="`SimpleModel` with self-attention, blurred upsampling and LeakyReLU.");

@@ -10,6 +10,7 @@ import re
 from fastai.vision.all import *
 from ..core import *
 from .predrnn import FrameRNN
+from ..archs import register_arch, Published, openstl_recipes, openstl_rnn_loss, openstl_rnn_cbs, OPENSTL_BENCHMARK, OPENSTL_2000, OPENSTL_SS
 
 # %% auto #0
 __all__ = ['MAUCell', 'MAU', 'from_openstl_mau']
@@ -104,3 +105,11 @@ def from_openstl_mau(sd:dict # An OpenSTL state dict (see `moving_mnist.checkpoi
         for pat, rep in rename: k = re.sub(pat, rep, k)
         out[k] = v
     return out
+
+# %% ../../nbs/19a_models.mau.ipynb #7319e08d
+register_arch('mau', MAU, loss=openstl_rnn_loss, cbs=openstl_rnn_cbs,
+              presets=dict(small=dict(num_hidden=[32, 32]), tiny=dict(num_hidden=[8, 8], filter_size=3)),
+              recipes=openstl_recipes(1e-3, Published(mse=26.86, mae=78.22, ssim=0.9398, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/MAU.py",
+                 longer=Published(mse=22.25, mae=67.96, ssim=0.9511, ref=OPENSTL_2000)), tf=OPENSTL_SS),
+              checkpoints={'openstl': from_openstl_mau},
+              doc="MAU (Chang et al., 2021) as OpenSTL benchmarks it: 4 x 64 motion-aware units at 1/4 of the frame, scheduled sampling; built for one frame size.");

@@ -10,10 +10,13 @@ from fastai.vision.all import *
 from ..core import *
 from .layers import ConvLSTMCell, StackedCells, dcgan_conv, dcgan_upconv
 from .phy import *
+from ..recipes import Recipe, fastai_recipe
+from ..archs import register_arch, Published
 
 # %% auto #0
 __all__ = ['ConvLSTM', 'encoder_E', 'encoder_specific', 'decoder_specific', 'decoder_D', 'EncoderRNN', 'PhyDNet', 'SeqSumMSE',
-           'phydnet_cbs', 'PhyCell', 'PhyCell_Cell', 'K2M', 'M2K', 'moment_loss', 'MomentLoss', 'ConvLSTMCell']
+           'phydnet_cbs', 'from_phydnet', 'PhyCell', 'PhyCell_Cell', 'K2M', 'M2K', 'moment_loss', 'MomentLoss',
+           'ConvLSTMCell']
 
 # %% ../../nbs/14_models.phydnet.ipynb #feaa6ed2
 _all_ = ['PhyCell', 'PhyCell_Cell', 'K2M', 'M2K', 'moment_loss', 'MomentLoss', 'ConvLSTMCell']
@@ -137,3 +140,34 @@ def phydnet_cbs(enc_weight:float=1., # Weight of the encoding phase's loss
     cbs = [ForecastCallback(), EncoderLoss(SeqSumMSE(), alpha=enc_weight), MomentLoss(moment_weight)]
     if tf_decay: cbs.append(TeacherForcing(end_epoch=1/tf_decay, per_epoch=True, granularity='batch'))
     return cbs
+
+# %% ../../nbs/14_models.phydnet.ipynb #f49cc48c
+def from_phydnet(sd:dict # An official PhyDNet `EncoderRNN` state dict (see `moving_mnist.checkpoints.read_state_dict`)
+                ) -> dict:
+    "Official PhyDNet `EncoderRNN` keys -> `PhyDNet` keys (`.main` dropped, each joint ConvLSTM convolution split)"
+    out = {}
+    for k, v in sd.items():
+        k = k.replace('.main.', '.')
+        if k.startswith('convcell.cell_list.') and k.endswith(('.conv.weight', '.conv.bias')):
+            i = k.split('.')[2]
+            if k.endswith('.bias'): out[f'encoder.convcell.cell_list.{i}.x2h.bias'] = v; continue
+            c_hid = v.shape[0] // 4
+            out[f'encoder.convcell.cell_list.{i}.x2h.weight'] = v[:, :v.shape[1] - c_hid]
+            out[f'encoder.convcell.cell_list.{i}.h2h.weight'] = v[:, v.shape[1] - c_hid:]
+        else: out[k if k.startswith('encoder.') else 'encoder.' + k] = v
+    return out
+
+# %% ../../nbs/14_models.phydnet.ipynb #c419ccd5
+def _phydnet_loss(n_in, n_out): "The official loss of the forecast: the per-frame MSEs, summed"; return SeqSumMSE()
+def _phydnet_cbs(n_in, n_out): "The official callbacks less teacher forcing (the recipe's): the encoder's loss and the moment loss"; return phydnet_cbs(tf_decay=0)
+
+_phydnet_tf = dict(end_epoch=1/0.003, per_epoch=True, granularity='batch')
+register_arch('phydnet', PhyDNet, loss=_phydnet_loss, cbs=_phydnet_cbs, checkpoints={'phydnet': from_phydnet},
+              presets=dict(small=dict(lstm_hidden=[32, 64]), tiny=dict(lstm_hidden=[8, 64])),
+              recipes={'published': Recipe('published', 1e-3, 'torch_adam', 'plateau', epochs=2001, precision='fp32', tf=_phydnet_tf,
+                                           plateau=dict(every=10, monitor='mse', patience=2, factor=0.1),
+                                           source="PhyDNet main.py: Adam 1e-3, ReduceLROnPlateau(patience=2, factor=0.1) every 10 epochs, 2001 epochs",
+                                           published=Published(mse=24.4, mae=70.3, ssim=0.947, ref="the PhyDNet paper (Le Guen and Thome, 2020), the official code",
+                                                               source="the paper's Moving MNIST results, trained with the official code's main.py")),
+                       'fastai': fastai_recipe(1e-3, tf=_phydnet_tf)},
+              doc="PhyDNet (Le Guen and Thome, 2020), the official code's model and recipe.");

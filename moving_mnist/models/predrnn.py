@@ -10,6 +10,7 @@ import re
 from fastai.vision.all import *
 from ..core import *
 from .layers import to_patches, from_patches
+from ..archs import register_arch, Published, openstl_recipes, openstl_rnn_loss, openstl_rnn_cbs, OPENSTL_BENCHMARK, OPENSTL_2000, OPENSTL_SS, OPENSTL_RSS, OPENSTL_RNN_PRESETS
 
 # %% auto #0
 __all__ = ['FrameRNN', 'SpatioTemporalLSTMCell', 'PredRNN', 'CausalLSTMCell', 'GHU', 'PredRNNpp', 'MIMN', 'MIMBlock', 'MIM',
@@ -384,3 +385,27 @@ def from_openstl_mim(sd:dict # An OpenSTL state dict (see `moving_mnist.checkpoi
     "An OpenSTL `MIM_Model` state dict as `MIM`'s (the `MIMN`s' unused `conv_last` dropped, each block's MIMS part in `mims`)"
     return _from_openstl(sd, drop=r'^stlstm_layer_diff\.\d+\.conv_last\.',
                          rename=[(r'^(stlstm_layer\.[1-9]\d*)\.(ct_weight|oc_weight|conv_h_concat|conv_x_concat)', r'\1.mims.\2')])
+
+# %% ../../nbs/19_models.predrnn.ipynb #207d5ba5
+def _predrnnv2_cbs(n_in, n_out): "OpenSTL's recurrent objective plus PredRNNv2's decoupling loss (weight 0.1)"; return openstl_rnn_cbs(n_in, n_out) + [DecouplingLoss(0.1)]
+
+register_arch('predrnn', PredRNN, loss=openstl_rnn_loss, cbs=openstl_rnn_cbs, presets=OPENSTL_RNN_PRESETS,
+              recipes=openstl_recipes(5e-4, Published(mse=23.97, mae=72.82, ssim=0.9462, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/PredRNN.py",
+                 longer=Published(mse=26.43, mae=77.52, ssim=0.9411, ref=OPENSTL_2000)), tf=OPENSTL_SS),
+              checkpoints={'openstl': from_openstl_predrnn},
+              doc="PredRNN (Wang et al., 2017) as OpenSTL benchmarks it: 4 x 128 ST-LSTM cells, 5x5 filters, 4x4 patches, scheduled sampling.")
+register_arch('predrnnpp', PredRNNpp, loss=openstl_rnn_loss, cbs=openstl_rnn_cbs, presets=OPENSTL_RNN_PRESETS,
+              recipes=openstl_recipes(1e-4, Published(mse=22.06, mae=69.58, ssim=0.9509, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/PredRNNpp.py",
+                 longer=Published(mse=14.07, mae=48.91, ssim=0.9698, ref=OPENSTL_2000)), tf=OPENSTL_SS),
+              checkpoints={'openstl': from_openstl_predrnnpp},
+              doc="PredRNN++ (Wang et al., 2018) as OpenSTL benchmarks it: 4 x 128 causal LSTM cells and a gradient highway, 4x4 patches, scheduled sampling.")
+register_arch('mim', MIM, loss=openstl_rnn_loss, cbs=openstl_rnn_cbs, presets=OPENSTL_RNN_PRESETS,
+              recipes=openstl_recipes(5e-4, Published(mse=22.55, mae=69.97, ssim=0.9498, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/MIM.py",
+                 longer=Published(mse=14.73, mae=52.31, ssim=0.9678, ref=OPENSTL_2000)), tf=OPENSTL_SS),
+              checkpoints={'openstl': from_openstl_mim},
+              doc="MIM (Wang et al., 2019) as OpenSTL benchmarks it: an ST-LSTM and 3 MIM blocks of 128, 4x4 patches, scheduled sampling; built for one frame size.")
+register_arch('predrnnv2', PredRNNv2, loss=openstl_rnn_loss, cbs=_predrnnv2_cbs, presets=OPENSTL_RNN_PRESETS,
+              recipes=openstl_recipes(5e-4, Published(mse=24.13, mae=73.73, ssim=0.9453, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/PredRNNv2.py",
+                 longer=Published(mse=17.26, mae=57.22, ssim=0.9624, ref=OPENSTL_2000)), tf=OPENSTL_RSS),
+              checkpoints={'openstl': from_openstl_predrnn},
+              doc="PredRNNv2 (Wang et al., 2022) as OpenSTL benchmarks it: PredRNN with the decoupling loss and reverse scheduled sampling.");

@@ -10,6 +10,8 @@ from fastai.vision.all import *
 from ..core import *
 from .layers import ConvGRUCell, StackedCells, dcgan_conv, dcgan_upconv, image_encoder, image_decoder
 from .phy import PhyCell
+from ..recipes import fastai_recipe
+from ..archs import register_arch
 
 # %% auto #0
 __all__ = ['ConvGRU', 'Seq2Seq', 'Seq2SeqPhy', 'ConvGRUCell', 'dcgan_conv', 'dcgan_upconv', 'image_encoder', 'image_decoder',
@@ -154,3 +156,12 @@ class Seq2SeqPhy(Seq2Seq):
             return e, e
         outs, _ = rollout(self._step, None, self.n_out - 1, enc_targ, tf_mask, state=(h, ph), own=own, feedback=reencode)
         return torch.cat([dec_imgs[:, -1:], outs], dim=1), dec_imgs[:, :-1], x[:, 1:]
+
+# %% ../../nbs/13_models.seq2seq.ipynb #2126b581
+def _seq2seq_cbs(n_in, n_out): "The original example's objective: the encoder's MSE added to the forecast's, at equal weight"; return seq2seq_cbs(alpha=1.)
+_s2s_tf = dict(end_epoch=4, per_epoch=True, granularity='step')     # the original example: TeacherForcing(4), one coin per step
+register_arch('seq2seq', Seq2Seq, cbs=_seq2seq_cbs, presets=dict(small=dict(nf=8), tiny=dict(nf=8)),
+              recipes={'fastai': fastai_recipe(1e-3, tf=_s2s_tf)},
+              doc="DCGAN image encoder/decoder around a ConvGRU of the original library, with teacher forcing.")
+register_arch('seq2seq_phy', Seq2SeqPhy, cbs=_seq2seq_cbs, presets=dict(small=dict(nf=8), tiny=dict(nf=8)),
+              recipes={'fastai': fastai_recipe(1e-3, tf=_s2s_tf)}, doc="`Seq2Seq` with a PhyCell branch beside the ConvGRU.");

@@ -11,6 +11,7 @@ import timm.layers
 from timm.layers import trunc_normal_
 from timm.models.convnext import ConvNeXtBlock
 from ..core import *
+from ..archs import register_arch, Published, openstl_recipes, OPENSTL_BENCHMARK, OPENSTL_2000
 
 # %% auto #0
 __all__ = ['DropPath', 'MID_BLOCKS', 'BasicConv2d', 'ConvSC', 'SimVPEncoder', 'SimVPDecoder', 'GroupConv2d', 'gInception_ST',
@@ -518,3 +519,30 @@ def simvp_published(model_type:str='gSTA', # 'IncepU' or a key of `MID_BLOCKS` (
                    ) -> SimVP:
     "SimVP in OpenSTL's published Moving MNIST configuration of `model_type` (the class defaults: `hid_S=64, hid_T=512, N_S=4, N_T=8`)"
     return SimVP(n_in, n_out, model_type=model_type, **kwargs)
+
+# %% ../../nbs/15_models.simvp.ipynb #7e66b142
+_simvp_presets = dict(small=dict(hid_S=16, hid_T=128, N_T=4), tiny=dict(hid_S=8, hid_T=32, N_T=2))
+def _register_simvp(name, model_type, lr, published, doc, **kwargs):
+    "Register the SimVP of OpenSTL's benchmark with the translator `model_type`: its published lr and figures, OpenSTL's checkpoints"
+    register_arch(name, SimVP, config=dict(model_type=model_type), presets=_simvp_presets, checkpoints={'openstl': noop},
+                  recipes=openstl_recipes(lr, published), doc=doc, **kwargs)
+def _tau_loss(n_in, n_out): "TAU's objective: the MSE plus 0.1 x the differential divergence"; return TAULoss(alpha=0.1)
+
+_register_simvp('simvp', 'IncepU', 1e-3, Published(mse=32.15, mae=89.05, ssim=0.9268, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/simvp/SimVP_IncepU.py",
+                 longer=Published(mse=21.15, mae=64.15, ssim=0.9536, ref=OPENSTL_2000)),
+                doc="SimVP with the IncepU translator (Gao et al., 2022), as OpenSTL runs it.")
+_register_simvp('simvp_gsta', 'gSTA', 1e-3, Published(mse=26.69, mae=77.19, ssim=0.9402, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/simvp/SimVP_gSTA.py",
+                 longer=Published(mse=15.05, mae=49.8, ssim=0.9675, ref=OPENSTL_2000)),
+                doc="SimVPv2: SimVP with gated spatiotemporal attention, as OpenSTL runs it.")
+_register_simvp('tau', 'tau', 1e-3, Published(mse=24.60, mae=71.93, ssim=0.9454, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/TAU.py",
+                 longer=Published(mse=15.69, mae=51.46, ssim=0.9661, ref=OPENSTL_2000)), loss=_tau_loss,
+                doc="TAU (Tan et al., 2023): SimVP with temporal attention units and the differential divergence loss, as OpenSTL runs it.")
+_register_simvp('simvp_moga', 'moga', 1e-3, Published(mse=25.57, mae=75.19, ssim=0.9429, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/simvp/SimVP_MogaNet.py",
+                 longer=Published(mse=15.67, mae=51.84, ssim=0.9661, ref=OPENSTL_2000)),
+                doc="SimVP with MogaNet blocks, as OpenSTL's MetaVP benchmark runs it.")
+_register_simvp('simvp_van', 'van', 1e-3, Published(mse=26.10, mae=76.11, ssim=0.9417, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/simvp/SimVP_VAN.py",
+                 longer=Published(mse=16.21, mae=53.57, ssim=0.9646, ref=OPENSTL_2000)),
+                doc="SimVP with VAN blocks (large-kernel attention), as OpenSTL's MetaVP benchmark runs it.")
+_register_simvp('simvp_convnext', 'convnext', 1e-2, Published(mse=26.94, mae=77.23, ssim=0.9397, ref=OPENSTL_BENCHMARK, source="OpenSTL configs/mmnist/simvp/SimVP_ConvNeXt.py",
+                 longer=Published(mse=17.58, mae=55.76, ssim=0.9617, ref=OPENSTL_2000)),
+                doc="SimVP with timm's ConvNeXt blocks, as OpenSTL's MetaVP benchmark runs it (published lr 1e-2).")

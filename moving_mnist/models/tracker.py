@@ -10,6 +10,7 @@ import itertools, math
 from warnings import warn
 from fastai.vision.all import *
 from ..core import to_seq
+from ..archs import register_arch
 
 # %% auto #0
 __all__ = ['TRACKER_SWITCHES', 'bounce_px', 'DigitTracker', 'ablate', 'estimate_constants']
@@ -580,3 +581,7 @@ def calibrate(self:DigitTracker, seqs:Tensor, # Sequences (inputs and targets to
     self.calibration = {'measured': True, 'n_seqs': len(seqs), **{k: est[k] for k in ('speed', 'free', 'com_offset')}}
     if verbose: print(f"calibrated on {len(seqs)} sequences: speed {est['speed']:.4f} px/frame, free range {est['free']:.3f} px, centre of mass {est['com_offset']:.4f} px")
     return self
+
+# %% ../../nbs/17a_models.tracker.ipynb #322fc44f
+register_arch('digit_tracker', DigitTracker, recipes={}, presets=dict(tiny=dict(n_fine_angles=25, n_fine_phase=8)),
+              doc="Knows the generator: tracks each digit, cuts out its image, fits its bouncing motion and renders it forward (a reference without weights, evaluated directly).");

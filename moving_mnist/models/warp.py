@@ -8,6 +8,8 @@ Docs: https://tcapelle.github.io/moving_mnist/models.warp.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from ..core import *
+from ..recipes import SSIMLoss, fastai_recipe
+from ..archs import register_arch
 
 # %% auto #0
 __all__ = ['warp', 'FlowWarp', 'splat', 'FlowSplat', 'horn_schunck', 'FlowExtrapolation', 'MultiScaleMSE']
@@ -224,3 +226,17 @@ class MultiScaleMSE:
             loss = loss + F.mse_loss(p, t)
         return loss
     def __repr__(self): return f"MultiScaleMSE(scales={self.scales})"
+
+# %% ../../nbs/17_models.warp.ipynb #9a315d25
+def _ssim_multiscale_loss(n_in, n_out): "1 - SSIM (the protocol's) plus the multi-scale MSE over 4 resolutions"; return SSIMLoss(MultiScaleMSE(4))
+def _multiscale_loss(n_in, n_out): "The multi-scale MSE over 4 resolutions"; return MultiScaleMSE(4)
+
+register_arch('flow_splat', FlowSplat, loss=_ssim_multiscale_loss, presets=dict(small=dict(), tiny=dict(nf=8, depth=3)),
+              recipes={'fastai': fastai_recipe(2e-3, precision='fp32', n_train=6400, minutes=8)},
+              doc="The main job: a CNN says where each pixel of the last frame will be at each future frame, and its ink is moved there; learned in minutes on a CPU, copy-last before training.")
+register_arch('flow_warp', FlowWarp, loss=_multiscale_loss, presets=dict(small=dict(), tiny=dict(nf=8)),
+              recipes={'fastai': fastai_recipe(2e-3, precision='fp32', n_train=1600, minutes=6)},
+              doc="Forecasts by warping the last frame with predicted flows: sharp, and copy-last before training.")
+register_arch('flow_extrapolation', FlowExtrapolation, loss=_ssim_multiscale_loss, presets=dict(small=dict(), tiny=dict(flow_iters=20)),
+              recipes={'fastai': fastai_recipe(1e-2, precision='fp32', n_train=1600, minutes=2)},
+              doc="Continues the optical flow of the last two frames with a learned gain per future frame (n_out parameters): for real video; copy-last before training.");
