@@ -16,7 +16,7 @@ __all__ = ['CHECKPOINT_SOURCES', 'checkpoint_sources', 'read_state_dict', 'impor
 # %% ../nbs/25_checkpoints.ipynb #70dd5b94
 def checkpoint_sources() -> dict:
     "`{source: (arch, ...)}`: the code bases whose checkpoints import, and as which architectures (read from the registry)"
-    return {s: tuple(n for n, a in ARCHS.items() if s in a.checkpoints) for s in dict.fromkeys(s for a in ARCHS.values() for s in a.checkpoints)}
+    return {s: tuple(n for n, a in ARCHS.items() if s in a.checkpoints) for s in sorted({s for a in ARCHS.values() for s in a.checkpoints})}
 
 CHECKPOINT_SOURCES = checkpoint_sources()
 
