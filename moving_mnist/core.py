@@ -244,6 +244,8 @@ def rollout(step:Callable, # `step(inp, state) -> (out, state)`: one step of the
 class ForecastCallback(Callback):
     "Keep the forecast of models that return `(forecast, encoder_predictions, encoder_targets)`; store the rest"
     order = -10
+    @property
+    def name(self): return 'forecast_outputs'      # the learner gets it as this attribute: `learn.forecast` is the method that predicts
     def after_pred(self):
         if not isinstance(self.pred, (tuple, list)) or len(self.pred) != 3:
             raise ValueError(f"ForecastCallback expects the model to return (forecast, encoder_predictions, encoder_targets), "

@@ -13,7 +13,7 @@ from .metrics import ssim_per_frame, SSIM_DATA_RANGE
 
 # %% auto #0
 __all__ = ['OPENSTL_REF', 'one_cycle_torch', 'TorchOneCycle', 'PlateauEvery', 'TimeBudget', 'Recipe', 'openstl_recipe',
-           'fastai_recipe', 'Plan', 'make_plan', 'MSEL1Loss', 'SSIMLoss', 'WeightedLoss']
+           'fastai_recipe', 'Plan', 'make_plan', 'MSEL1Loss', 'SSIMLoss', 'WeightedLoss', 'schedule_state']
 
 # %% ../nbs/20_recipes.ipynb #da5385ae
 def one_cycle_torch(step:float, # Training step (0-based)
@@ -54,8 +54,8 @@ class TorchOneCycle(Callback):
         self.hps['lr'].append(lr); self.hps['mom'].append(mom)
 
 class PlateauEvery(Callback):
-    "Every `every` epochs, divide the learning rate by `1/factor` when `monitor` has not improved for `patience` checks"
-    order = 70
+    "Every `every` epochs, divide the learning rate by `1/factor` when `monitor` has not improved for `patience` checks; a resumed fit continues its state"
+    order = Recorder.order + 1        # after the recorder holds the epoch's metrics, before a run's checkpoint saves this rule's state
     def __init__(self,
                  every:int=10, # Check every this many epochs
                  monitor:str='mse', # The validation metric to watch
@@ -65,8 +65,20 @@ class PlateauEvery(Callback):
                  min_lr:float=0., # The lr never goes below
                  eps:float=1e-8 # Smaller changes of the lr are ignored
                 ):
-        store_attr(); self.best, self.bad = float('inf'), 0
-    def before_fit(self): self.best, self.bad = float('inf'), 0
+        store_attr(); self.best, self.bad, self.pending, self.trained = float('inf'), 0, None, False
+    def resume_state(self) -> dict:
+        "What a resumed fit needs: the best value so far, the checks without improvement since, the learning rate"
+        return dict(best=float(self.best), bad=int(self.bad), lr=float(self.opt.hypers[-1]['lr']))
+    def load_resume_state(self, state:dict):
+        "Continue from `state` (a `resume_state()` of the interrupted fit) when the next fit starts"
+        if not (isinstance(state, dict) and {'best', 'bad', 'lr'} <= set(state)):
+            raise ValueError(f"PlateauEvery: a resume state is a dict with best, bad and lr (its resume_state()), got {state!r}")
+        self.pending = dict(state)
+    def before_fit(self):
+        st, self.pending, self.trained = self.pending, None, False
+        self.best, self.bad = (st['best'], st['bad']) if st else (float('inf'), 0)
+        if st: self.opt.set_hyper('lr', st['lr'])          # the fit has just set its base learning rate
+    def before_train(self): self.trained = True
     def step(self, value:float):
         "One check of the rule (PyTorch's `ReduceLROnPlateau`, mode 'min', relative threshold, no cooldown)"
         if value < self.best * (1 - self.threshold): self.best, self.bad = value, 0
@@ -77,7 +89,8 @@ class PlateauEvery(Callback):
             if lr - new > self.eps: self.opt.set_hyper('lr', new)
             self.bad = 0
     def after_epoch(self):
-        if (self.epoch + 1) % self.every: return
+        trained, self.trained = self.trained, False
+        if not trained or (self.epoch + 1) % self.every: return        # an epoch a resumed fit skips is no check
         names = self.recorder.metric_names[1:]
         if self.monitor not in names: raise ValueError(f"PlateauEvery monitors {self.monitor!r}, which the recorder does not have: {list(names)}")
         self.step(self.recorder.log[names.index(self.monitor) + 1])
@@ -236,7 +249,8 @@ def fit_recipe(self:Learner,
                minutes:float|None=None, # Train for this wall-clock budget instead (the schedule follows the time used; default: the plan's)
                lr:float|None=None, # Peak or constant learning rate (default: the learner's)
                cbs=None, # Extra callbacks for this fit
-               start_epoch:int=0 # Resume a fit of `epochs` at this epoch (the schedule continues where it was)
+               start_epoch:int=0, # Resume a fit of `epochs` at this epoch (the schedule continues where it was)
+               schedule_state:dict|None=None # Resume: the schedule's state when the interrupted fit stopped (`schedule_state(learn)` then)
               ):
     "Train with the learner's plan (`mmnist_learner` resolves it from the recipe): its schedule over its epochs, or for its `minutes`"
     p = getattr(self, 'plan', None)
@@ -246,5 +260,15 @@ def fit_recipe(self:Learner,
     lr, cbs = ifnone(lr, self.lr), L(cbs)
     if minutes is not None: epochs, cbs = ifnone(epochs, 10**6), cbs + [TimeBudget(minutes)]
     if not isinstance(epochs, int) or epochs < 1: raise ValueError(f"epochs={epochs!r}, expected an int >= 1")
+    scbs, state = p.recipe.schedule_cbs(lr), ifnone(schedule_state, {})
+    extra = set(state) - {type(c).__name__ for c in scbs}
+    if extra: raise ValueError(f"schedule_state holds the state of {sorted(extra)}, which the recipe {p.recipe.name!r} does not schedule with "
+                               f"(its schedule: {p.recipe.schedule!r}); was it saved by a run of another recipe?")
+    for c in scbs:
+        if type(c).__name__ in state: c.load_resume_state(state[type(c).__name__])
     if p.recipe.schedule == 'one_cycle': return self.fit_one_cycle(epochs, lr, cbs=cbs, start_epoch=start_epoch)
-    return self.fit(epochs, lr, cbs=cbs + p.recipe.schedule_cbs(lr), start_epoch=start_epoch)
+    return self.fit(epochs, lr, cbs=cbs + scbs, start_epoch=start_epoch)
+
+def schedule_state(learn:Learner) -> dict:
+    "The state of the learner's schedule callbacks that carry one (`PlateauEvery`), by class name: what `fit_recipe` takes to resume"
+    return {type(c).__name__: c.resume_state() for c in learn.cbs if hasattr(c, 'resume_state')}

@@ -122,7 +122,8 @@ def load_run_state(learn:Learner, # The learner of the run, built as before
                                     f"and last.pth with model and opt)")
     learn.create_opt()
     get_model(learn.model).load_state_dict(w['model'])
-    learn.opt.load_state_dict({'state': w['opt']['state'], 'hypers': L(w['opt']['hypers'])})
+    o = w['opt']      # fastai's optimiser state (state, hypers), or PyTorch's (state, param_groups) for a published recipe's torch.optim.Adam
+    learn.opt.load_state_dict({'state': o['state'], 'hypers': L(o['hypers'])} if 'hypers' in o else o)
     _set_rng_state(learn, st['rng'])
     return st
 
@@ -162,7 +163,8 @@ class RunCheckpoints(TrackerCallback):
         super().after_epoch()
         if self.new_best: save_checkpoint(self.learn, 'best', with_opt=False); self.saved_best = True     # rank 0 writes
         save_checkpoint(self.learn, 'last', with_opt=True, state={'epoch': self.epoch, 'best': self.best, 'rng': _rng_state(self.learn),
-                        'run_stats': self.learn.run_stats.state() if hasattr(self.learn, 'run_stats') else {}})
+                        'run_stats': self.learn.run_stats.state() if hasattr(self.learn, 'run_stats') else {},
+                        'schedule': schedule_state(self.learn)})
     def after_fit(self):
         super().after_fit()
         if self.saved_best: self.learn.load('best', with_opt=False)      # fastai's `load` (weights_only) waits for rank 0's `save`
@@ -408,7 +410,7 @@ def train_run(out:str='runs/mmnist', # The run folder (relative to the working d
     t0 = time.time()
     if quiet or not main or not sys.stdout.isatty(): learn.remove_cb(ProgressCallback)   # a log file gets one line per epoch
     if r is not None:
-        try: learn.fit_recipe(cbs=cbs, start_epoch=start_epoch)
+        try: learn.fit_recipe(cbs=cbs, start_epoch=start_epoch, schedule_state=st.get('schedule') if resume else None)
         except KeyboardInterrupt:
             last = out/'checkpoints'/'last_state.pt'
             done = load_torch(last)['epoch'] if last.exists() else None
