@@ -17,11 +17,18 @@ configuration (OpenSTL's `configs/mmnist/*.py`, PhyDNet's `main.py`; ours `ARCHS
      OpenSTL's own `schedule_sampling` / `reserve_schedule_sampling_exp` (as its method calls them) and injected into both;
      the JSON keeps both sides' sampling probabilities per step. Where the weights differ by more than 1e-5, the
      original is run twice more (`noise_floor`): as it is (`repeat`: on a CPU its own runs need not agree bit for bit)
-     and from its initial weights moved by float32 rounding (`perturbed`): how far it drifts from itself. PredRNN, PredRNNv2, PredRNN++ and MIM take these steps with `--steps_hidden` (64) channels per layer in
-     both (the published 128 is about 4x the CPU time; `--steps_hidden 0` for the published width).
+     and from its initial weights moved by float32 rounding (`perturbed`): how far it drifts from itself. PredRNN, PredRNNv2, PredRNN++ and MIM take these steps at the published 128 channels per layer
+     (`--steps_hidden 64` in both codes: about a quarter of the CPU time, for a quick check);
+  4. `--later_steps N` (default 20) steps again, for the architectures whose recipe feeds true frames with a probability
+     that changes in training, in the middle of that schedule: at the first steps it is about 1 and nearly every mask
+     is all ones, so the forecast path in training would go unchecked. OpenSTL's iteration 30,000 (our epoch 48 of 625
+     batches, resumed by `fit_recipe(start_epoch=48)`; the original's OneCycleLR stepped 30,000 times and its sampling
+     functions at that iteration: scheduled sampling 0.4, reverse scheduled sampling 0.82 for the inputs and 0.4 for the
+     targets) and PhyDNet's epoch 167 (main.py's ratio 0.499; one uniform draw per batch, which each side compares with
+     its own probability, as main.py's `random.random() < ratio`). Weights and batches are fresh, as for the first steps.
 
-A run takes about 30 minutes on one CPU thread (`FAITHFUL_THREADS` sets the threads); `--archs` and `--update` redo
-some entries of an existing JSON.
+A run takes about 1.5 hours on one CPU thread at the published widths (`FAITHFUL_THREADS` sets the threads); `--archs`
+and `--update` redo some entries of an existing JSON, `--parts` some parts of them (`--parts later --update`).
 
 The originals are imported from their work trees (`--openstl`, `--phydnet`, put on `sys.path`); nothing of theirs is
 copied here. Optional dependencies of this bench, never of the library: PyTorch Lightning (OpenSTL's methods derive from
@@ -31,9 +38,10 @@ and `einops` for WaST); when they are missing they are stubbed with empty module
 
 Usage:
   python bench/faithful.py --openstl /work/scratch/orig/chengtan9907+OpenSTL --phydnet /work/scratch/orig/vincent-leguen+PhyDNet \
-      --pythonpath /work/scratch/pl [--archs simvp,phydnet] [--steps 20] [--steps_hidden 64] [--update] [--out results/faithful.json]
+      --pythonpath /work/scratch/pl [--archs simvp,phydnet] [--steps 20] [--steps_hidden 0] [--later_steps 20] [--parts compare,steps,later] \
+      [--update] [--out results/faithful.json]
 """
-import argparse, ast, datetime, importlib, json, os, subprocess, sys, tempfile, time, types, warnings
+import argparse, ast, datetime, importlib, json, os, random, subprocess, sys, tempfile, time, types, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import numpy as np, torch
@@ -48,7 +56,12 @@ OPENSTL = {'simvp': ('simvp', 'simvp/SimVP_IncepU.py'), 'simvp_gsta': ('simvp', 
            'predrnnv2': ('predrnnv2', 'PredRNNv2.py'), 'mau': ('mau', 'MAU.py')}
 STEPS_ARCHS = ('simvp', 'simvp_gsta', 'tau', 'simvp_moga', 'simvp_van', 'simvp_convnext', 'phydnet', 'conv_lstm', 'mau',
                'predrnn', 'predrnnv2', 'predrnnpp', 'mim')
-NARROW = ('predrnn', 'predrnnv2', 'predrnnpp', 'mim')     # their steps run narrower on a CPU unless --steps_hidden 0
+NARROW = ('predrnn', 'predrnnv2', 'predrnnpp', 'mim')     # their steps can run narrower on a CPU (--steps_hidden)
+# the architectures whose recipe feeds true frames with a probability that changes in training, and where its middle is
+SAMPLING_ARCHS = ('phydnet', 'conv_lstm', 'mau', 'predrnn', 'predrnnv2', 'predrnnpp', 'mim')
+LATER = {'openstl': 48,    # epoch 48 of 625 iterations = iteration 30,000: scheduled sampling 0.4, reverse 0.82 / 0.4, OneCycleLR at 24%
+         'phydnet': 167}   # main.py: teacher forcing max(0, 1 - 0.003 * 167) = 0.499
+PARTS = ('compare', 'steps', 'later')
 STUBBED = []
 
 def git_commit(tree:Path) -> str|None:
@@ -210,8 +223,9 @@ def grad_diff(ours:dict, orig:dict) -> dict:
 
 class Record:
     "Records each step's loss, lr, batch (and masks); the first step's gradients; stops the fit after `n` steps"
-    def __init__(self, n, masks=None):
+    def __init__(self, n, masks=None, draws=None, original_pr=None):
         self.n, self.masks, self.loss, self.lr, self.batches, self.tf, self.flags, self.grads = n, masks, [], [], [], [], [], None
+        self.draws, self.original_pr = draws, original_pr     # PhyDNet: one uniform draw per batch, compared by each side with its own probability
     def cb(self):
         from fastai.callback.core import Callback, CancelFitException
         rec = self
@@ -235,6 +249,11 @@ class Record:
                         self.learn.xb = (x, y, tf_mask, in_mask)
                     rec.tf.append(dict(ours_pr=None if tf is None else tf.pr, ours_in_pr=None if tf is None else tf.in_pr, original_pr=prob,
                                        fed=float(coins.float().mean())))
+                elif rec.draws is not None and tf is not None:   # the same draw against each side's probability (main.py: random.random() < ratio)
+                    u = rec.draws[len(rec.batches) - 1]
+                    self.learn.tf_mask = torch.full((x.shape[0], y.shape[1]), u < tf.pr, dtype=torch.bool, device=x.device)
+                    self.learn.xb = (x, y, self.learn.tf_mask)
+                    rec.tf.append(dict(ours_pr=tf.pr, original_pr=rec.original_pr, draw=u, ours_fed=u < tf.pr, original_fed=u < rec.original_pr))
                 else:
                     m = getattr(self.learn, 'tf_mask', None)
                     rec.tf.append(None if m is None else dict(ours_pr=tf.pr if tf is not None else None, fed=float(m.float().mean())))
@@ -245,12 +264,16 @@ class Record:
                 if len(rec.loss) >= rec.n: raise CancelFitException
         return _Rec()
 
-def openstl_masks(arch, hp):
-    "`masks(step, bs) -> (flag, probability)`: the original's own sampling functions, fed as its method feeds them"
+def openstl_masks(arch, hp, start:int=0):
+    "`masks(step, bs) -> (flag, probability)`: the original's own sampling functions, fed as its method feeds them, from iteration `start`"
     from openstl.utils import schedule_sampling, reserve_schedule_sampling_exp
     if not hp.get('scheduled_sampling') and not hp.get('reverse_scheduled_sampling'): return None
-    state = dict(eta=1.0)
+    eta = 1.0
+    if arch != 'mau':                   # the eta OpenSTL's method holds after `start` calls of schedule_sampling
+        for itr in range(start): eta = eta - hp['sampling_changing_rate'] if itr < hp['sampling_stop_iter'] else 0.0
+    state = dict(eta=eta)
     def masks(step, bs):
+        step = start + step
         if hp.get('reverse_scheduled_sampling') == 1: return reserve_schedule_sampling_exp(step, bs, hp), None
         eta, flag = schedule_sampling(state['eta'], step, bs, hp)
         if arch != 'mau': state['eta'] = eta     # OpenSTL's MAU.training_step keeps its eta in a local: self.eta stays 1.0
@@ -271,8 +294,8 @@ class _Replay:
     def __exit__(self, *exc):
         for m, name, fn in self.saved: setattr(m, name, fn)
 
-def run_original(arch, holder, ns, init, batches, flags, perturb:float=0.):
-    "The original's own training code on `batches` from `init` (weights scaled by `1 + perturb * N(0, 1)` if `perturb`): losses, lrs, first gradients"
+def run_original(arch, holder, ns, init, batches, flags, perturb:float=0., start:int=0, draws=None):
+    "The original's own training code on `batches` from `init` (weights scaled by `1 + perturb * N(0, 1)` if `perturb`), its schedule at iteration (PhyDNet: epoch) `start`: losses, lrs, first gradients"
     holder.load_state_dict(init); holder.train()
     if perturb:
         g = torch.Generator().manual_seed(1)
@@ -287,12 +310,20 @@ def run_original(arch, holder, ns, init, batches, flags, perturb:float=0.):
                 if not grads: grads.update({names[id(p)]: p.grad.detach().clone() for g in self.param_groups for p in g['params'] if p.grad is not None})
                 return super().step(closure)
         opt = _Adam(orig.parameters(), lr=0.001)       # trainIters; ReduceLROnPlateau steps every 10 epochs only
-        for x, y in batches:
-            lrs.append(opt.param_groups[0]['lr'])
-            loss.append(ns['train_on_batch'](x, y, orig, opt, torch.nn.MSELoss(), 1.0) * y.shape[1])   # epoch 0: ratio 1 - 0 * 0.003
+        ratio = phydnet_ratio(start)
+        saved = ns['random']
+        if draws is not None: ns['random'] = types.SimpleNamespace(random=iter(list(draws)).__next__)   # train_on_batch's random.random()
+        try:
+            for x, y in batches:
+                lrs.append(opt.param_groups[0]['lr'])
+                loss.append(ns['train_on_batch'](x, y, orig, opt, torch.nn.MSELoss(), ratio) * y.shape[1])
+        finally: ns['random'] = saved
     else:
         from openstl.core import get_optim_scheduler
         opt, sched, by_epoch = get_optim_scheduler(holder.hparams, holder.hparams.epoch, holder.model, holder.hparams.steps_per_epoch)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            for _ in range(start): sched.step()                        # the one-cycle where iteration `start` finds it
         with _Replay(flags):
             for i, (x, y) in enumerate(batches):
                 l = holder.training_step((x, y), i)
@@ -302,12 +333,21 @@ def run_original(arch, holder, ns, init, batches, flags, perturb:float=0.):
                 opt.step(); sched.step()                               # Lightning: interval 'step'
     return loss, lrs, grads
 
-def steps(arch:str, a, n:int, bs:int, hidden:int=0) -> dict:
-    "`n` steps of the published recipe, ours and the original's, from the same weights on the same batches (`hidden`: a narrower recurrent model)"
+def phydnet_ratio(epoch:int) -> float:
+    "main.py's teacher-forcing ratio at `epoch` (trainIters: `np.maximum(0, 1 - epoch * 0.003)`)"
+    return float(np.maximum(0, 1 - epoch * 0.003))
+
+def steps(arch:str, a, n:int, bs:int, hidden:int=0, start_epoch:int=0) -> dict:
+    "`n` steps of the published recipe, ours and the original's, from the same weights on the same batches, at epoch `start_epoch` (`hidden`: a narrower recurrent model)"
     from moving_mnist.data import get_mmnist_dls
     from moving_mnist.learner import mmnist_learner
     source = 'phydnet' if arch == 'phydnet' else 'openstl'
     r = dict(steps=n, bs=bs)
+    if start_epoch:
+        r['window'] = (f"epoch {start_epoch} of main.py (625 batches of 16 an epoch): teacher forcing {phydnet_ratio(start_epoch):.3f}, lr 1e-3 in both "
+                       f"(no plateau reduction assumed; ours skips the epochs before)" if arch == 'phydnet' else
+                       f"iteration {start_epoch * 625:,} (epoch {start_epoch} of 625 iterations): OneCycleLR and the sampling schedule there; "
+                       f"weights and batches fresh, as for the first steps")
     ours_cfg, orig_cfg = None, None
     if hidden:
         ours_cfg, orig_cfg = dict(num_hidden=[hidden] * 4), dict(num_hidden=','.join([str(hidden)] * 4))
@@ -320,22 +360,28 @@ def steps(arch:str, a, n:int, bs:int, hidden:int=0) -> dict:
     else:
         holder, hp = openstl_method(a.openstl, arch, steps_per_epoch=10_000 // 16, overrides=orig_cfg); orig = holder.model
         n_train = hp['steps_per_epoch'] * bs    # our epoch as long as OpenSTL's, so that its one-cycle has OpenSTL's horizon
-        masks = openstl_masks(arch, holder.hparams)
+        masks = openstl_masks(arch, holder.hparams, start=start_epoch * hp['steps_per_epoch'])
     init = {k: v.clone() for k, v in holder.state_dict().items()}
     ours = transplant(holder, arch, source, ours_cfg)
     dls = get_mmnist_dls(10, 10, n_train=n_train, n_valid=bs, bs=bs, device='cpu')
     learn = mmnist_learner(dls, arch, recipe='published', metrics=[], arch_config=ours_cfg)
     learn.model.load_state_dict(ours.state_dict())
-    rec = Record(n, masks)
+    draws = None
+    if arch == 'phydnet' and start_epoch:    # one uniform draw per batch, fed to both (main.py draws it with random.random())
+        rng = random.Random(0); draws = [rng.random() for _ in range(n)]
+    rec = Record(n, masks, draws, phydnet_ratio(start_epoch) if arch == 'phydnet' else None)
     t0 = time.time()
-    with learn.no_bar(), learn.no_logging(): learn.fit_recipe(cbs=[rec.cb()])
+    with learn.no_bar(), learn.no_logging(): learn.fit_recipe(cbs=[rec.cb()], start_epoch=start_epoch)
     r['ours_seconds'] = round(time.time() - t0, 1)
     r['ours'] = dict(loss=rec.loss, lr=rec.lr, recipe=repr(learn.recipe),
                      opt=type(getattr(learn.opt, 'opt', learn.opt)).__name__)
     if any(t is not None for t in rec.tf): r['teacher_forcing'] = rec.tf
+    prs = [(t['ours_pr'], t['original_pr']) for t in rec.tf if t and t.get('ours_pr') is not None and t.get('original_pr') is not None]
+    if prs: r['pr_first'], r['pr_max_abs_diff'] = list(prs[0]), max(abs(o - q) for o, q in prs)     # ours, the original's
     if masks is not None: r['masks'] = "drawn by the original's own sampling function (np.random seeded 0), injected into both"
     t0 = time.time()
-    loss, lrs, grads = run_original(arch, holder, ns if arch == 'phydnet' else None, init, rec.batches, rec.flags)
+    start = start_epoch if arch == 'phydnet' else start_epoch * hp['steps_per_epoch']
+    loss, lrs, grads = run_original(arch, holder, ns if arch == 'phydnet' else None, init, rec.batches, rec.flags, start=start, draws=draws)
     if arch == 'phydnet': r['original_loss_note'] = "train_on_batch returns loss / target_length; multiplied back by 10"
     else: r['original_schedule'] = f"OneCycleLR over {holder.hparams.epoch} x {holder.hparams.steps_per_epoch} steps"
     r['original_seconds'] = round(time.time() - t0, 1)
@@ -351,7 +397,8 @@ def steps(arch:str, a, n:int, bs:int, hidden:int=0) -> dict:
         for what, perturb in (("the original run again, from the same initial weights on the same batches", 0.),
                               ("the original run again, its initial weights scaled by 1 + 2**-24 N(0, 1) (float32 rounding)", 2**-24)):
             t0 = time.time()
-            loss2, _, grads2 = run_original(arch, holder, ns if arch == 'phydnet' else None, init, rec.batches, list(rec.flags), perturb=perturb)
+            loss2, _, grads2 = run_original(arch, holder, ns if arch == 'phydnet' else None, init, rec.batches, list(rec.flags), perturb=perturb,
+                                            start=start, draws=draws)
             r['noise_floor']['repeat' if not perturb else 'perturbed'] = dict(what=what,
                 loss_max_abs_diff=max(abs(p - q) for p, q in zip(loss2, loss)),
                 loss_max_rel_diff=max(abs(p - q) / max(abs(q), 1e-12) for p, q in zip(loss2, loss)),
@@ -368,6 +415,12 @@ def _floor(s:dict):
     runs = [nf] if 'what' in nf else list(nf.values())
     return max(r['loss_max_abs_diff'] for r in runs), max(r['weight_max_abs_diff'] for r in runs)
 
+def _steps_cols(s:dict) -> str:
+    if 'loss_max_abs_diff' not in s: return f"{'-':>5}"
+    fl = _floor(s)
+    return (f"{s['steps']:>5} {s['loss_max_abs_diff']:>9.1e} {s['lr_max_abs_diff']:>7.0e} {s['weight_max_abs_diff']:>8.1e} "
+            + (f"{fl[0]:>8.1e}/{fl[1]:<8.1e}" if fl else f"{'-':>17}"))
+
 def table(rows):
     h = (f"{'arch':15} {'ours':>11} {'original':>11} {'used':>11} {'eval diff':>9} {'train diff':>10} {'steps':>5} {'loss diff':>9} "
          f"{'lr diff':>7} {'w diff':>8} {'orig-orig loss/w':>17}")
@@ -375,11 +428,12 @@ def table(rows):
     for r in rows:
         if 'error' in r: print(f"{r['arch']:15} ERROR {r['error'][:90]}"); continue
         p, f, s = r['params'], r['forecast'], r.get('steps', {})
-        fl = _floor(s) if s else None
-        st = (f"{s['steps']:>5} {s['loss_max_abs_diff']:>9.1e} {s['lr_max_abs_diff']:>7.0e} {s['weight_max_abs_diff']:>8.1e} "
-              + (f"{fl[0]:>8.1e}/{fl[1]:<8.1e}" if fl else f"{'-':>17}") if 'loss_max_abs_diff' in s else f"{'-':>5}")
         print(f"{r['arch']:15} {p['ours']:>11,} {p['original']:>11,} {p['original_used']:>11,} {f['eval']['max_abs_diff']:>9.1e} "
-              f"{f['train']['max_abs_diff']:>10.1e} {st}" + (f"  ({s['config'].split(' in both')[0]})" if s.get('config') else ''))
+              f"{f['train']['max_abs_diff']:>10.1e} {_steps_cols(s)}" + (f"  ({s['config'].split(' in both')[0]})" if s.get('config') else ''))
+        if 'later' in r:
+            s = r['later']; pr = f"; sampling probability ours {s['pr_first'][0]:.4f}, original {s['pr_first'][1]:.4f}" if 'pr_first' in s else ''
+            print(f"{'  mid-schedule':15} {'':>11} {'':>11} {'':>11} {'':>9} {'':>10} {_steps_cols(s)}  ({s['window'].split(':')[0]}{pr}"
+                  + (f"; {s['config'].split(' in both')[0]}" if s.get('config') else '') + ')')
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -389,12 +443,19 @@ def main(argv=None):
     p.add_argument('--archs', default=None, help="comma-separated (default: every architecture with an original)")
     p.add_argument('--steps', type=int, default=20, help="optimisation steps to compare (0: none)")
     p.add_argument('--steps_archs', default=','.join(STEPS_ARCHS), help="architectures whose first steps are compared")
-    p.add_argument('--steps_hidden', type=int, default=64, help=f"channels per layer of {', '.join(NARROW)} in the step comparison (0: the published 128)")
+    p.add_argument('--steps_hidden', type=int, default=0, help=f"channels per layer of {', '.join(NARROW)} in the step comparison (0: the published 128)")
+    p.add_argument('--later_steps', type=int, default=20, help="steps compared again in the middle of the sampling schedule (0: none): "
+                   f"OpenSTL's iteration {LATER['openstl'] * 625:,}, PhyDNet's epoch {LATER['phydnet']}")
+    p.add_argument('--later_archs', default=','.join(SAMPLING_ARCHS), help="architectures compared in the middle of their sampling schedule")
+    p.add_argument('--parts', default=','.join(PARTS), help=f"what to run, of {', '.join(PARTS)} (with --update, the other parts of an entry are kept)")
     p.add_argument('--update', action='store_true', help="keep the other architectures' entries of an existing --out")
     p.add_argument('--bs', type=int, default=1, help="batch size of the forecast comparison")
     p.add_argument('--steps_bs', type=int, default=2, help="batch size of the step comparison")
     p.add_argument('--out', type=Path, default=ROOT/'results'/'faithful.json')
     a = p.parse_args(argv)
+    parts = a.parts.split(',')
+    if not set(parts) <= set(PARTS): p.error(f"--parts {a.parts}: expected some of {', '.join(PARTS)}")
+    if 'compare' not in parts and not a.update: p.error("--parts without compare only adds to the entries of an existing --out: pass --update")
     torch.set_num_threads(int(os.environ.get('FAITHFUL_THREADS', '1')))
     for d in [a.openstl, a.phydnet, *filter(None, a.pythonpath.split(':'))]: sys.path.insert(0, str(Path(d).resolve()))
     _stub_missing('cv2', 'pywt', 'einops'); _alias_timm()
@@ -415,16 +476,20 @@ def main(argv=None):
                   timm_aliases=[f"{x} (timm renamed it; OpenSTL imports it, its Adam path does not use it)" for x in ALIASED],
                   input="a Moving MNIST batch of the library's generator (validation split, seed 0)")
     rows, t_all = [], time.time()
-    kept = [r for r in json.loads(a.out.read_text())[1:] if r['arch'] not in archs] if a.update and a.out.exists() else []
+    old = {r['arch']: r for r in json.loads(a.out.read_text())[1:]} if a.update and a.out.exists() else {}
+    kept = [r for n, r in old.items() if n not in archs]
     for arch in archs:
         t0 = time.time()
+        hidden = a.steps_hidden if arch in NARROW else 0
         try:
-            r = compare(arch, a, x, y)
-            if a.steps and arch in a.steps_archs.split(','): r['steps'] = steps(arch, a, a.steps, a.steps_bs, a.steps_hidden if arch in NARROW else 0)
+            r = compare(arch, a, x, y) if 'compare' in parts else {k: v for k, v in old[arch].items() if k != 'error'}
+            if 'steps' in parts and a.steps and arch in a.steps_archs.split(','): r['steps'] = steps(arch, a, a.steps, a.steps_bs, hidden)
+            if 'later' in parts and a.later_steps and arch in a.later_archs.split(','):
+                r['later'] = steps(arch, a, a.later_steps, a.steps_bs, hidden, start_epoch=LATER[r['source']])
         except Exception as e:
             import traceback; traceback.print_exc()
             r = dict(arch=arch, error=f"{type(e).__name__}: {e}")
-        r['seconds'] = round(time.time() - t0, 1)
+        r['seconds'] = round(time.time() - t0, 1) + (old.get(arch, {}).get('seconds', 0) if 'compare' not in parts else 0)
         rows.append(r); print(f"{arch}: {r['seconds']} s", flush=True)
         a.out.parent.mkdir(parents=True, exist_ok=True)
         order = {n: i for i, n in enumerate(with_orig)}
