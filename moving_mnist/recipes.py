@@ -69,7 +69,8 @@ class PlateauEvery(Callback):
     def resume_state(self) -> dict:
         "What a resumed fit needs: the best value so far, the checks without improvement since, the learning rate"
         return dict(best=float(self.best), bad=int(self.bad), lr=float(self.opt.hypers[-1]['lr']))
-    def load_resume_state(self, state:dict):
+    def load_resume_state(self, state:dict # `{'best', 'bad', 'lr'}`, a `resume_state()` of the interrupted fit
+                         ):
         "Continue from `state` (a `resume_state()` of the interrupted fit) when the next fit starts"
         if not (isinstance(state, dict) and {'best', 'bad', 'lr'} <= set(state)):
             raise ValueError(f"PlateauEvery: a resume state is a dict with best, bad and lr (its resume_state()), got {state!r}")
@@ -269,6 +270,7 @@ def fit_recipe(self:Learner,
     if p.recipe.schedule == 'one_cycle': return self.fit_one_cycle(epochs, lr, cbs=cbs, start_epoch=start_epoch)
     return self.fit(epochs, lr, cbs=cbs + scbs, start_epoch=start_epoch)
 
-def schedule_state(learn:Learner) -> dict:
+def schedule_state(learn:Learner # A learner in a fit (its schedule's callbacks are on it while it trains)
+                  ) -> dict:
     "The state of the learner's schedule callbacks that carry one (`PlateauEvery`), by class name: what `fit_recipe` takes to resume"
     return {type(c).__name__: c.resume_state() for c in learn.cbs if hasattr(c, 'resume_state')}
