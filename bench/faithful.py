@@ -27,8 +27,9 @@ configuration (OpenSTL's `configs/mmnist/*.py`, PhyDNet's `main.py`; ours `ARCHS
      targets) and PhyDNet's epoch 167 (main.py's ratio 0.499; one uniform draw per batch, which each side compares with
      its own probability, as main.py's `random.random() < ratio`). Weights and batches are fresh, as for the first steps.
 
-A run takes about 1.5 hours on one CPU thread at the published widths (`FAITHFUL_THREADS` sets the threads); `--archs`
-and `--update` redo some entries of an existing JSON, `--parts` some parts of them (`--parts later --update`).
+A run at the published widths takes hours on one CPU thread (the JSON's header and each entry give their `seconds`;
+`FAITHFUL_THREADS` sets the threads); `--archs` and `--update` redo some entries of an existing JSON, `--parts` some
+parts of them (`--parts later --update`).
 
 The originals are imported from their work trees (`--openstl`, `--phydnet`, put on `sys.path`); nothing of theirs is
 copied here. Optional dependencies of this bench, never of the library: PyTorch Lightning (OpenSTL's methods derive from
